@@ -1,0 +1,246 @@
+"""Candidate mentions from one spaCy ``Doc``: the rules, as plain functions.
+
+Every function here takes a ``Doc`` (title and abstract, see :mod:`kg.extract.pipeline`) and
+returns :class:`Candidate` spans with the rule that found them. :func:`resolve_overlaps` then
+keeps the best non-overlapping set. Nothing here knows about spaCy components or papers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.abbreviations import find_long_form, is_short_form
+from kg.extract.rules import (
+    NAMING_CUES, RULE_CONFIDENCE, STOP_MODIFIERS, head_type, is_acronym, is_coined,
+    looks_like_name,
+)
+
+__all__ = [
+    "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
+    "proposal_cue", "coined_names", "head_phrases", "resolve_overlaps", "name_run",
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span that may name an entity. ``start``/``end`` are token indices in the doc."""
+
+    start: int
+    end: int
+    type: str  # "Method" | "Dataset" | "Task"
+    rule: str
+    proposed: bool = False  # a rule that marks the paper's own contribution
+    gazetteer: int | None = None  # index of the gazetteer entry, when one matched
+
+    @property
+    def confidence(self) -> float:
+        return RULE_CONFIDENCE.get(self.rule, 0.5)
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """``long (short)`` seen in the doc; token spans of both."""
+
+    short: str
+    long_start: int
+    long_end: int
+    short_start: int
+    short_end: int
+
+
+def _joined_end(doc: Doc, i: int, limit: int) -> int:
+    """End (exclusive) of the run of tokens from ``i`` glued together with no whitespace."""
+    j = i
+    while j < limit - 1 and not doc[j].whitespace_ and doc[j + 1].text not in ",.;:()[]\"'" \
+            and doc[j].text not in "([\"'":
+        j += 1
+    return j + 1
+
+
+def find_abbreviations(doc: Doc) -> list[Abbreviation]:
+    """Schwartz-Hearst pairs "long form (SF)" in ``doc``."""
+    out = []
+    for tok in doc:
+        if tok.text != "(" or tok.i + 2 >= len(doc):
+            continue
+        sent = tok.sent
+        close = next((t.i for t in doc[tok.i + 1:min(tok.i + 6, sent.end)] if t.text == ")"), None)
+        if close is None or close == tok.i + 1:
+            continue
+        short = doc[tok.i + 1:close].text.replace(" ", "")
+        if short.endswith("s") and is_short_form(short[:-1]):
+            short = short[:-1]
+        if not is_short_form(short):
+            continue
+        before = doc[sent.start:tok.i]
+        words = [t for t in before if not t.is_punct or t.text in "-/"]
+        start = find_long_form(short, [w.text for w in words])
+        if start is None:
+            continue
+        first = words[start]
+        if first.i >= tok.i or tok.i - first.i > 12:
+            continue
+        out.append(Abbreviation(short, first.i, tok.i, tok.i + 1, close))
+    return out
+
+
+def name_run(doc: Doc, i: int, limit: int, max_tokens: int = 4) -> int:
+    """End of a name starting at token ``i``: glued tokens and following name-like words."""
+    if i >= limit or not looks_like_name(doc[i].text):
+        return i
+    end = _joined_end(doc, i, limit)
+    while end < limit and end - i < max_tokens and looks_like_name(doc[end].text) \
+            and doc[end - 1].whitespace_ and not doc[end].is_punct:
+        end = _joined_end(doc, end, limit)
+    return end
+
+
+def _type_after(doc: Doc, end: int, default: str) -> str:
+    if end < len(doc) and head_type(doc[end].text) == "Dataset":
+        return "Dataset"
+    return default
+
+
+def title_colon(doc: Doc, title_end: int) -> Iterator[Candidate]:
+    """The name before a colon in the title ("PanFlowNet: ...", "FISBe: A ... dataset")."""
+    colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+    if colon is None or colon == 0 or colon > 4:
+        return
+    span = doc[0:colon]
+    if not any(is_coined(t.text) or is_acronym(t.text) for t in span) and colon > 1:
+        return
+    if colon == 1 and not looks_like_name(doc[0].text):
+        return
+    rest = doc[colon + 1:title_end].text.lower()
+    kind = "Dataset" if any(w in rest for w in ("dataset", "benchmark", "corpus")) else "Method"
+    yield Candidate(0, colon, kind, "title-colon", proposed=True)
+
+
+def naming_cue(doc: Doc) -> Iterator[Candidate]:
+    """"called X", "dubbed X", "termed X", "named X"."""
+    for tok in doc:
+        if tok.lower_ not in NAMING_CUES:
+            continue
+        i = tok.i + 1
+        while i < len(doc) and doc[i].text in {"as", "'", '"', "\u201c", "\u2018", "the"}:
+            i += 1
+        sent_end = tok.sent.end
+        end = name_run(doc, i, sent_end)
+        if end > i and doc[i].text[0].isupper():
+            yield Candidate(i, end, _type_after(doc, end, "Method"), "naming-cue", proposed=True)
+
+
+_PROPOSE_VERBS = {"propose", "introduce", "present", "develop", "design", "devise"}
+
+
+def proposal_cue(doc: Doc) -> Iterator[Candidate]:
+    """"we propose X", "X, a novel ..." where X is a name."""
+    for tok in doc:
+        if tok.lower_ in _PROPOSE_VERBS and tok.i > 0 and doc[tok.i - 1].lower_ in {"we", "i"}:
+            i = tok.i + 1
+            end = name_run(doc, i, tok.sent.end)
+            if end > i and (is_coined(doc[i].text) or is_acronym(doc[i].text)):
+                yield Candidate(i, end, _type_after(doc, end, "Method"), "proposal-cue", proposed=True)
+        elif is_coined(tok.text) or is_acronym(tok.text):
+            end = _joined_end(doc, tok.i, tok.sent.end)
+            if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ in {"a", "an"} \
+                    and doc[end + 2].lower_ in {"novel", "new"}:
+                yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "proposal-cue",
+                                proposed=True)
+
+
+def coined_names(doc: Doc) -> Iterator[Candidate]:
+    """Mixed-case coined names anywhere ("DeeperBrain", "SpikingBrain-7B")."""
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if is_coined(tok.text) or (tok.text[:1].isupper() and not tok.whitespace_
+                                   and i + 1 < len(doc) and doc[i + 1].text == "-"):
+            end = _joined_end(doc, i, len(doc))
+            parts = [t.text for t in doc[i:end] if t.text != "-"]
+            if any(is_coined(p) or (is_acronym(p) and len(parts) > 1) or
+                   (any(c.isdigit() for c in p) and len(parts) > 1) for p in parts):
+                yield Candidate(i, end, _type_after(doc, end, "Method"), "coined-name")
+                i = end
+                continue
+        i += 1
+
+
+def _modifier(tok: Token) -> bool:
+    t = tok.text
+    if any(c.isdigit() for c in t):
+        return len(t) <= 4 and any(c.isalpha() for c in t)  # "3D", "2D"
+    if t == "-":
+        return not tok.whitespace_ and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_
+    low = tok.lower_
+    return tok.is_alpha and t.islower() and low not in STOP_MODIFIERS \
+        and not low.endswith(("ly", "ing")) and not (low.endswith("ed") and len(low) > 4) \
+        and not (low.endswith("s") and not low.endswith(("ss", "us", "is", "ics")))
+
+
+def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
+    """Phrases ending in a type head: "X dataset", "pose estimation", "Kernel Networks"."""
+    for tok in doc:
+        kind = head_type(tok.text)
+        if kind is None:
+            continue
+        start = tok.i
+        while start > tok.sent.start and start > tok.i - 4 and _modifier(doc[start - 1]):
+            start -= 1
+        while start < tok.i and doc[start].text == "-":
+            start += 1
+        if kind == "Dataset":
+            # only a named dataset: "the MIMIC-III dataset", "CIFAR-10 benchmark"
+            j = tok.i
+            while j > tok.sent.start and j > tok.i - 3 and looks_like_name(doc[j - 1].text) \
+                    and not doc[j - 1].is_sent_start:
+                j -= 1
+            if j < tok.i:
+                yield Candidate(j, tok.i, "Dataset", "dataset-head")
+        elif kind == "Method":
+            if tok.i < title_end:  # titles are in Title Case: capitals say nothing there
+                continue
+            j = tok.i
+            while j > tok.sent.start and j > tok.i - 5 and (
+                    (doc[j - 1].text[:1].isupper() and doc[j - 1].lower_ not in STOP_MODIFIERS)
+                    or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_)):
+                j -= 1
+            while j < tok.i and doc[j].text == "-":
+                j += 1
+            if j < tok.i and tok.text[:1].isupper():
+                yield Candidate(j, tok.i + 1, "Method", "method-head")
+        elif start < tok.i:
+            yield Candidate(start, tok.i + 1, "Task", "task-head")
+
+
+_RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
+              "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
+              "gazetteer-ambiguous": 8, "task-head": 9}
+
+
+def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Keep a non-overlapping set: longer spans first, then the stronger rule.
+
+    A rule that marks a proposal passes its flag to the span that wins over it.
+    """
+    ordered = sorted(set(cands), key=lambda c: (-(c.end - c.start), _RULE_RANK.get(c.rule, 99), c.start))
+    taken: list[Candidate] = []
+    occupied: set[int] = set()
+    for c in ordered:
+        toks = set(range(c.start, c.end))
+        if toks & occupied:
+            if c.proposed:
+                for k, t in enumerate(taken):
+                    if set(range(t.start, t.end)) & toks and t.type == c.type and not t.proposed:
+                        taken[k] = Candidate(t.start, t.end, t.type, t.rule, True, t.gazetteer)
+            continue
+        taken.append(c)
+        occupied |= toks
+    return sorted(taken, key=lambda c: c.start)
+
+
+def span_text(span: Span) -> str:
+    return span.text

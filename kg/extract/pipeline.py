@@ -1,0 +1,222 @@
+"""The extractor: ``spacy.blank("en")`` plus kg's rules, from Paper to Mentions and domains.
+
+Title and abstract are read as one ``Doc`` (title, a paragraph break, abstract) so that an
+abbreviation defined in the abstract also resolves in the title; offsets are mapped back to
+the field they came from. Papers stream through ``nlp.pipe(..., as_tuples=True)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.extract.candidates import (
+    Abbreviation, Candidate, coined_names, find_abbreviations, head_phrases, naming_cue,
+    proposal_cue, resolve_overlaps, title_colon,
+)
+from kg.extract.domains import DomainClassifier
+from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
+from kg.extract.rules import COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, head_type
+from kg.link.normalize import canonical_key, fold_text, singularize
+from kg.model import DomainScore, Mention, Paper
+from kg.schema import NodeType, RelType
+
+__all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
+
+#: Bump when extraction output changes, so stores know their papers need re-extraction.
+EXTRACTOR_VERSION = "1"
+SEPARATOR = "\n\n"
+_TYPES = {"Method": NodeType.METHOD, "Dataset": NodeType.DATASET, "Task": NodeType.TASK}
+
+
+@dataclass(frozen=True)
+class PaperExtraction:
+    """What the extractor found in one paper."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...]
+    domains: tuple[DomainScore, ...]
+    abbreviations: tuple[tuple[str, str], ...]  # (short form, long form)
+
+
+class Extractor:
+    """Builds the spaCy pipeline once; :meth:`extract` streams papers through it."""
+
+    def __init__(self, lexicon: Lexicon | None = None, taxonomy: dict[str, Concept] | None = None,
+                 batch_size: int = 64) -> None:
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.batch_size = batch_size
+        self.entries: list[GazetteerEntry] = self.lexicon.entries
+        self.matcher_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.matcher_orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._by_surface: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(self.entries):
+            for surface in {entry.name, *entry.aliases}:
+                if not surface.strip() or surface.lower() in self.lexicon.generic:
+                    continue
+                self._by_surface[surface.lower()].append(i)
+                matcher = self.matcher_orth if entry.case_sensitive else self.matcher_lower
+                matcher.add(str(i), [self.nlp.make_doc(surface)])
+        self.domains = DomainClassifier(self.nlp, taxonomy)
+
+    # -- public --------------------------------------------------------------------------
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        """Mentions and domains for each paper, in input order."""
+        texts = ((p.title + SEPARATOR + p.abstract, p) for p in papers)
+        for doc, paper in self.nlp.pipe(texts, as_tuples=True, batch_size=self.batch_size):
+            yield self._extract_doc(doc, paper)
+
+    def extract_one(self, paper: Paper) -> PaperExtraction:
+        return next(self.extract([paper]))
+
+    # -- internals -----------------------------------------------------------------------
+    def _gazetteer(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for matcher in (self.matcher_lower, self.matcher_orth):
+            for key, start, end in matcher(doc):
+                idx = int(self.nlp.vocab.strings[key])
+                entry = self.entries[idx]
+                span = doc[start:end]
+                # a capitalised entry matched in lower case inside a sentence is weak evidence
+                rule = "gazetteer"
+                if not entry.case_sensitive and span.text.islower() and not entry.name.islower() \
+                        and len(span) == 1:
+                    rule = "gazetteer-ambiguous"
+                out.append(Candidate(start, end, entry.type.value, rule, gazetteer=idx))
+        return out
+
+    def _title_end(self, doc: Doc, paper: Paper) -> int:
+        """Index of the first abstract token (the title's tokens come before it)."""
+        limit = len(paper.title)
+        for tok in doc:
+            if tok.idx >= limit:
+                return tok.i
+        return len(doc)
+
+    def _extract_doc(self, doc: Doc, paper: Paper) -> PaperExtraction:
+        title_end = self._title_end(doc, paper)
+        if title_end < len(doc):
+            doc[title_end].is_sent_start = True
+        abbrevs = find_abbreviations(doc)
+        cands: list[Candidate] = []
+        cands += self._gazetteer(doc)
+        cands += list(title_colon(doc, title_end))
+        cands += list(naming_cue(doc))
+        cands += list(proposal_cue(doc))
+        cands += list(coined_names(doc))
+        cands += list(head_phrases(doc, title_end))
+        cands += self._abbreviation_candidates(doc, abbrevs, cands)
+        cands = [c for c in cands if not self._is_generic(doc[c.start:c.end].text)]
+        kept = resolve_overlaps(cands)
+        kept += self._repeat_short_forms(doc, abbrevs, kept)
+        mentions = self._to_mentions(doc, paper, kept, abbrevs, len(paper.title))
+        domains = self.domains.classify(doc, len(paper.title), paper.categories)
+        pairs = tuple(sorted({(a.short, doc[a.long_start:a.long_end].text) for a in abbrevs}))
+        return PaperExtraction(paper, tuple(mentions), tuple(domains), pairs)
+
+    def _is_generic(self, text: str) -> bool:
+        low = fold_text(text).lower()
+        return low in self.lexicon.generic or singularize(low) in self.lexicon.generic \
+            or len(low) < 2
+
+    def _lookup(self, text: str) -> GazetteerEntry | None:
+        hits = self._by_surface.get(text.lower())
+        return self.entries[hits[0]] if hits else None
+
+    def _abbreviation_candidates(self, doc: Doc, abbrevs: list[Abbreviation],
+                                 cands: list[Candidate]) -> list[Candidate]:
+        out = []
+        for a in abbrevs:
+            long_text = doc[a.long_start:a.long_end].text
+            if self._is_generic(long_text) or self._is_generic(a.short):
+                continue
+            kind = head_type(doc[a.long_end - 1].text)
+            entry = self._lookup(long_text) or self._lookup(a.short)
+            if entry is not None:
+                kind = entry.type.value
+            if kind is None:
+                continue
+            proposed = self._in_cue_sentence(doc, a.long_start, PROPOSAL_CUES) and entry is None
+            out.append(Candidate(a.long_start, a.long_end, kind, "abbreviation", proposed))
+            out.append(Candidate(a.short_start, a.short_end, kind, "abbreviation", proposed))
+        return out
+
+    def _repeat_short_forms(self, doc: Doc, abbrevs: list[Abbreviation],
+                            kept: list[Candidate]) -> list[Candidate]:
+        """Later bare uses of a defined short form ("... DPO improves ...")."""
+        typed = {a.short: c.type for a in abbrevs for c in kept
+                 if c.start == a.short_start and c.end == a.short_end}
+        occupied = {i for c in kept for i in range(c.start, c.end)}
+        out = []
+        for tok in doc:
+            text = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in typed else tok.text
+            if text in typed and tok.i not in occupied:
+                out.append(Candidate(tok.i, tok.i + 1, typed[text], "abbreviation"))
+        return out
+
+    @staticmethod
+    def _proposal_position(doc: Doc, i: int) -> bool:
+        """Token ``i`` follows a proposal cue in its sentence, before any comparison."""
+        sent = doc[i].sent
+        before = doc[sent.start:i].text.lower()
+        if not any(cue in before for cue in PROPOSAL_CUES):
+            return False
+        return not any(w in before for w in COMPARISON_CUES)
+
+    @staticmethod
+    def _in_cue_sentence(doc: Doc, i: int, cues: tuple[str, ...]) -> bool:
+        sent = doc[i].sent.text.lower()
+        return any(cue in sent for cue in cues)
+
+    def _to_mentions(self, doc: Doc, paper: Paper, kept: list[Candidate],
+                     abbrevs: list[Abbreviation], title_len: int) -> list[Mention]:
+        long_of = {a.short: doc[a.long_start:a.long_end].text for a in abbrevs}
+        keyed: list[tuple[Candidate, str, str | None, str | None]] = []
+        for c in kept:
+            text = doc[c.start:c.end].text
+            short = text if text in long_of else (text[:-1] if text[:-1] in long_of else None)
+            base = long_of[short] if short is not None else text
+            entry = self.entries[c.gazetteer] if c.gazetteer is not None else self._lookup(base)
+            key = canonical_key(entry.name if entry is not None else base)
+            keyed.append((c, key, short, entry.id if entry is not None else None))
+        proposed_keys = {(c.type, k) for c, k, _, _ in keyed if c.proposed}
+        for c, k, _, gid in keyed:
+            if c.rule == "coined-name" and gid is None and self._proposal_position(doc, c.start):
+                proposed_keys.add((c.type, k))
+        # a dataset is introduced when a sentence introducing data names it
+        for c, k, _, gid in keyed:
+            if c.type == "Dataset" and gid is None and self._in_cue_sentence(doc, c.start, INTRO_DATA_CUES):
+                proposed_keys.add((c.type, k))
+        out = []
+        for c, key, short, gid in keyed:
+            span = doc[c.start:c.end]
+            in_title = span.start_char < title_len
+            offset = 0 if in_title else title_len + len(SEPARATOR)
+            role = _role(c.type, (c.type, key) in proposed_keys)
+            conf = c.confidence + (0.05 if (c.type, key) in proposed_keys and c.proposed else 0.0)
+            out.append(Mention(
+                paper_id=paper.id, text=span.text, start=span.start_char - offset,
+                end=span.end_char - offset, field="title" if in_title else "abstract",
+                type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
+                sentence=span.sent.text.strip(), key=key, short_form=short, gazetteer_id=gid))
+        return out
+
+
+def _role(kind: str, proposed: bool) -> RelType:
+    if kind == "Method":
+        return RelType.PROPOSES if proposed else RelType.USES
+    if kind == "Dataset":
+        return RelType.INTRODUCES if proposed else RelType.EVALUATES_ON
+    return RelType.ADDRESSES
+
+
+def build_nlp() -> Language:  # pragma: no cover - convenience for interactive use
+    return Extractor().nlp

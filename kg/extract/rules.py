@@ -1,0 +1,141 @@
+"""Word lists and pure predicates behind kg's extraction rules.
+
+Each rule that produces a mention is named here (``RULE_*``) so a mention always says which
+rule found it, and has a prior confidence (``RULE_CONFIDENCE``) used until calibration.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "METHOD_HEADS", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
+    "EVAL_CUES", "COMPARISON_CUES", "NAMING_CUES", "STOP_MODIFIERS", "RULE_CONFIDENCE",
+    "is_coined", "is_acronym", "head_type", "looks_like_name",
+]
+
+# Heads that make a phrase a method, a dataset or a task ("X network", "X dataset", "X detection").
+METHOD_HEADS = frozenset("""
+network networks net nets model models transformer transformers algorithm algorithms
+architecture architectures module modules block blocks layer layers mechanism mechanisms
+loss losses optimizer optimizers optimization learning attention encoder encoders decoder
+decoders autoencoder autoencoders regression classifier classifiers machine machines estimator
+estimators sampler samplers search descent distillation augmentation kernel kernels
+embedding embeddings tuning adaptation pruning quantization operator operators flow flows
+ensemble ensembles forest forests tree trees strategy scheme technique procedure unit units
+process processes field fields regularization regularizer normalization dropout sampling
+inference filter filters memory gate gates head heads policy routing pooling convolution
+convolutions graph-network perceptron perceptrons machine method methods framework
+""".split())
+DATASET_HEADS = frozenset("""
+dataset datasets data-set benchmark benchmarks corpus corpora database databases suite
+testbed treebank
+""".split())
+TASK_HEADS = frozenset("""
+detection classification segmentation recognition prediction estimation forecasting
+generation translation answering retrieval parsing tracking localization localisation
+captioning summarization summarisation reconstruction synthesis completion identification
+separation enhancement decoding registration inpainting super-resolution denoising
+pan-sharpening imputation clustering matching verification extraction labeling labelling
+tagging editing navigation manipulation grasping diagnosis discovery quantification
+recommendation reasoning understanding planning alignment compression interpolation
+transcription diarization spotting grounding restoration deblurring dehazing
+""".split())
+
+# Sentence cues for roles.
+PROPOSAL_CUES = (
+    "we propose", "we introduce", "we present", "we develop", "we design", "we devise",
+    "we put forward", "we formulate", "we build", "we create", "we construct", "we train",
+    "this paper proposes", "this paper introduces", "this paper presents",
+    "this work proposes", "this work introduces", "this work presents", "this study proposes",
+    "this study introduces", "this study presents", "is proposed", "are proposed",
+    "is introduced", "here we propose", "here we introduce", "our proposed", "novel",
+)
+INTRO_DATA_CUES = (
+    "we introduce", "we present", "we release", "we construct", "we create", "we collect",
+    "we curate", "we build", "we propose", "we contribute", "new dataset", "new benchmark",
+    "novel dataset", "novel benchmark", "publicly release", "make publicly available",
+)
+EVAL_CUES = (
+    "evaluate", "evaluated", "evaluation", "experiments on", "results on", "tested on",
+    "benchmark", "outperform", "achieve", "state-of-the-art", "on the",
+)
+COMPARISON_CUES = (
+    "outperform", "compared", "compare", "than", "over ", "baseline", "unlike", "versus",
+    " vs", "such as", "including", "like ", "e.g.", "existing", "previous", "prior",
+)
+NAMING_CUES = frozenset({"called", "named", "dubbed", "termed", "coined"})
+
+# Words that stop a leftward modifier scan for task and method phrases.
+STOP_MODIFIERS = frozenset("""
+a an the this that these those our their its his her we they it is are was were be been
+being of in on for to with by from as at into via and or but not no nor than then so such
+both each every all any some many much more most few fewer less least other another
+can could may might will would should must shall do does did has have had which who whom
+whose what when where while how why also only just very well new novel existing various
+several different same based using use used uses via toward towards between among across
+without within under over after before during about against along upon high low large
+small better best good strong robust efficient effective accurate simple general
+""".split())
+
+RULE_CONFIDENCE: dict[str, float] = {
+    "gazetteer": 0.85,
+    "gazetteer-ambiguous": 0.6,
+    "abbreviation": 0.85,
+    "title-colon": 0.9,
+    "naming-cue": 0.9,
+    "proposal-cue": 0.8,
+    "coined-name": 0.6,
+    "dataset-head": 0.8,
+    "method-head": 0.6,
+    "task-head": 0.55,
+}
+
+_COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]*[A-Z0-9](?:-[A-Z0-9]+)*s?$")
+
+
+def is_coined(text: str) -> bool:
+    """A coined name: mixed case with an inner capital (``PanFlowNet``, ``BrainBERT``, ``CMoE``).
+
+    >>> [is_coined(t) for t in ["PanFlowNet", "BrainBERT", "CMoE", "Transformer", "EEG", "iPhone", "SpikingBrain-7B", "BCIs"]]
+    [True, True, True, False, False, False, True, False]
+    """
+    if is_acronym(text):  # "BCIs", "CNNs": plural acronyms are not coined names
+        return False
+    return bool(_COINED.match(text)) and text[0].isupper() and len(text) >= 3
+
+
+def is_acronym(text: str) -> bool:
+    """All capitals (digits allowed): ``GRU``, ``RLHF``, ``GPT-2``.
+
+    >>> [is_acronym(t) for t in ["GRU", "GPT-2", "CNNs", "Adam", "A"]]
+    [True, True, True, False, False]
+    """
+    return bool(_ACRONYM.match(text)) and len(text) >= 2
+
+
+def head_type(word: str) -> str | None:
+    """``"Method"``, ``"Dataset"`` or ``"Task"`` for a phrase's head word, else None.
+
+    >>> [head_type(w) for w in ["Networks", "benchmark", "segmentation", "results"]]
+    ['Method', 'Dataset', 'Task', None]
+    """
+    w = word.lower()
+    if w in DATASET_HEADS:
+        return "Dataset"
+    if w in TASK_HEADS:
+        return "Task"
+    if w in METHOD_HEADS:
+        return "Method"
+    return None
+
+
+def looks_like_name(text: str) -> bool:
+    """A token that can start or be a proper name: capitalised, coined, acronym or with digits.
+
+    >>> [looks_like_name(t) for t in ["DeeperBrain", "ImageNet-1K", "the", "Results"]]
+    [True, True, False, True]
+    """
+    return bool(text) and (text[0].isupper() or is_coined(text) or any(c.isdigit() for c in text)) \
+        and any(c.isalpha() for c in text)

@@ -1,0 +1,148 @@
+"""End-to-end builds of the real corpus into the embedded store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.store import Store
+
+
+def _build(inputs: list[Path], store_dir: Path, extractor) -> tuple[Store, object]:  # type: ignore[no-untyped-def]
+    store = Store.open(store_dir, create=True)
+    store.lock()
+    report = build(inputs, store, extractor=extractor)
+    return store, report
+
+
+@pytest.fixture(scope="module")
+def hf_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path, extractor):  # type: ignore[no-untyped-def]
+    store, report = _build([corpus / "hf-daily-papers"], tmp_path_factory.mktemp("hf"), extractor)
+    yield store, report
+    store.close()
+
+
+def test_hf_daily_papers_build_stores_321_papers(hf_store) -> None:  # type: ignore[no-untyped-def]
+    store, report = hf_store
+    assert report.rejected == 0
+    assert store.stats()["papers"] == 321
+    stats = store.stats()
+    for label in ("Method", "Dataset", "Task", "Domain", "CodeRepository"):
+        assert stats["nodes"][label] > 0, label
+    for rel in ("PROPOSES", "USES", "EVALUATES_ON", "ADDRESSES", "IN_DOMAIN", "HAS_CODE",
+                "APPLIED_IN", "BROADER"):
+        assert stats["edges"][rel] > 0, rel
+    # every paper has 1-3 domains
+    rows = store.conn.execute("SELECT p.id, COUNT(e.target) n FROM papers p LEFT JOIN edges e "
+                              "ON e.paper_id = p.id AND e.rel = 'IN_DOMAIN' GROUP BY p.id").fetchall()
+    assert all(1 <= r["n"] <= 3 for r in rows)
+
+
+def test_evidence_is_kept_on_edges(hf_store) -> None:  # type: ignore[no-untyped-def]
+    store, _ = hf_store
+    for e in store.iter_edges():
+        if e["rel"] in ("PROPOSES", "USES", "INTRODUCES", "EVALUATES_ON", "ADDRESSES"):
+            paper = store.get_paper(e["source"])
+            text = paper.title if e["field"] == "title" else paper.abstract
+            assert e["sentence"] and e["rule"] and 0 < e["confidence"] < 1
+            assert text[e["start"]:e["end"]]  # offsets point into the field
+            assert text[e["start"]:e["end"]] in e["sentence"]
+
+
+def test_code_urls_become_code_repositories(hf_store) -> None:  # type: ignore[no-untyped-def]
+    store, _ = hf_store
+    urls = {e["url"] for e in store.iter_entities() if e["type"] == "CodeRepository"}
+    assert "https://github.com/JarvisPei/CMoE" in urls
+
+
+def test_rebuilding_the_same_input_changes_nothing(tmp_path: Path, corpus: Path, extractor) -> None:  # type: ignore[no-untyped-def]
+    src = corpus / "hf-daily-papers"
+    store, first = _build([src], tmp_path / "s", extractor)
+    before = store.stats()
+    edges_before = list(store.iter_edges())
+    second = build([src], store, extractor=extractor)
+    assert second.added == 0 and second.updated == 0
+    assert second.unchanged + second.merged == second.read
+    assert store.stats() == before
+    assert list(store.iter_edges()) == edges_before
+    store.close()
+
+
+def test_building_in_parts_equals_building_at_once(tmp_path: Path, corpus: Path, extractor) -> None:  # type: ignore[no-untyped-def]
+    files = sorted((corpus / "hf-daily-papers").glob("*.txt"))
+    whole, _ = _build(files, tmp_path / "whole", extractor)
+    parts = Store.open(tmp_path / "parts", create=True)
+    parts.lock()
+    for f in reversed(files):  # other order, one file at a time
+        build([f], parts, extractor=extractor)
+    assert parts.stats() == whole.stats()
+    assert list(parts.iter_entities()) == list(whole.iter_entities())
+    assert list(parts.iter_edges()) == list(whole.iter_edges())
+    assert list(parts.iter_links()) == list(whole.iter_links())
+    whole.close()
+    parts.close()
+
+
+def test_arxiv_listing_build_dedupes_cross_lists(tmp_path: Path, corpus: Path, extractor) -> None:  # type: ignore[no-untyped-def]
+    store, report = _build([corpus / "arxiv-daily"], tmp_path / "ax", extractor)
+    assert report.read == 2249 and report.rejected == 0
+    assert store.stats()["papers"] == 1659
+    # categories are domain evidence: a cs.CV paper is in computer vision
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM papers p WHERE p.categories LIKE '[\"cs.CV\"%' AND NOT EXISTS ("
+        "SELECT 1 FROM edges e JOIN entities d ON d.id = e.target WHERE e.paper_id = p.id "
+        "AND e.rel = 'IN_DOMAIN' AND json_extract(d.props, '$.top') = 'computer vision')").fetchone()
+    total = store.conn.execute(
+        "SELECT COUNT(*) FROM papers WHERE categories LIKE '[\"cs.CV\"%'").fetchone()[0]
+    assert total > 100 and row[0] / total < 0.1
+    store.close()
+
+
+def test_arxiv_oai_build(tmp_path: Path, corpus: Path, extractor) -> None:  # type: ignore[no-untyped-def]
+    store, report = _build([corpus / "arxiv-oai-sample"], tmp_path / "oai", extractor)
+    assert report.rejected == 0 and store.stats()["papers"] == 200
+    p = store.get_paper("paper/arxiv-0704.0001")
+    assert p is not None and p.doi == "10.1103/physrevd.76.013009" and p.year == 2007
+    assert store.stats()["edges"]["AUTHORED_BY"] > 200
+    store.close()
+
+
+def test_broken_records_are_rejected_and_good_ones_kept(tmp_path: Path, corpus: Path, extractor) -> None:  # type: ignore[no-untyped-def]
+    lines = (corpus / "arxiv-oai-sample" / "arxiv-metadata-oai-snapshot.head200.jsonl").read_bytes().splitlines()
+    good = lines[:10]
+    bad = [lines[10][: len(lines[10]) // 2],  # truncated JSON
+           b'{"id": "0704.9999", "title": 42, "abstract": ["not", "text"]}',  # wrong types
+           lines[11].replace(b"calculation", b"calc\xff\xfeulation"),  # invalid UTF-8
+           ]
+    f = tmp_path / "broken.jsonl"
+    f.write_bytes(b"\n".join(good[:5] + bad + good[5:]) + b"\n")
+    store, report = _build([f], tmp_path / "b", extractor)
+    good_ids = [json.loads(x)["id"] for x in good]
+    for gid in good_ids:  # every good record around the bad ones is stored
+        assert store.get_paper(f"paper/arxiv-{gid}") is not None, gid
+    # the truncated and mistyped records are rejected; the one with a bad byte is rejected or,
+    # if the reader can repair it, stored: never lost without a trace
+    assert report.rejected >= 2
+    assert store.stats()["papers"] + report.rejected == 13
+    rejects = [json.loads(x) for x in Path(report.rejects_path).read_text().splitlines()]
+    assert len(rejects) == report.rejected
+    for r in rejects:
+        assert r["source"].endswith("broken.jsonl") and r["location"].startswith("line ") and r["reason"]
+    store.close()
+
+
+def test_a_second_build_on_a_locked_store_is_refused(tmp_path: Path) -> None:
+    from kg.errors import StoreLocked
+
+    a = Store.open(tmp_path / "s", create=True)
+    a.lock()
+    b = Store.open(tmp_path / "s")
+    with pytest.raises(StoreLocked, match="being written by another kg process"):
+        b.lock()
+    a.close()
+    b.lock()  # free again once the first is done
+    b.close()
