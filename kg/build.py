@@ -16,14 +16,20 @@ from pathlib import Path
 
 from kg.extract.lexicon import load_taxonomy
 from kg.extract.pipeline import EXTRACTOR_VERSION, Extractor
+from kg.link.curation import Curation, load_curation
 from kg.link.resolve import link_paper
 from kg.model import Edge, Entity, Paper, Reject
-from kg.resources import ontology_dir
+from kg.resources import ontology_dir, ontology_file
 from kg.schema import NodeType, RelType
 from kg.sources import merge_papers, read_papers
 from kg.store import Store
 
-__all__ = ["BuildReport", "build", "pipeline_version", "paper_hash"]
+__all__ = ["BuildReport", "build", "pipeline_version", "paper_hash", "remove",
+           "load_store_curation", "STORE_CURATION"]
+
+#: The store's own curation file (``kg curate`` edits it); the shipped one is
+#: ``ontology/curation.toml``.
+STORE_CURATION = "curation.toml"
 
 BATCH_SIZE = 256
 
@@ -90,7 +96,8 @@ def install_taxonomy(store: Store) -> None:
 
 
 def build(inputs: Iterable[str | Path], store: Store, *,
-          extractor: Extractor | None = None, batch_size: int = BATCH_SIZE,
+          extractor: Extractor | None = None, curation: Curation | None = None,
+          batch_size: int = BATCH_SIZE,
           on_reject: Callable[[Reject], None] | None = None,
           progress: Callable[[int], None] | None = None) -> BuildReport:
     """Read ``inputs`` into ``store``. The caller holds the store's lock."""
@@ -121,7 +128,7 @@ def build(inputs: Iterable[str | Path], store: Store, *,
             if progress is not None:
                 progress(len(batch))
     with store.transaction():
-        store.finish()
+        store.finish(curation if curation is not None else load_store_curation(store))
     report.rejects_path = str(rejects_path)
     report.stats = store.stats()
     return report
@@ -148,6 +155,19 @@ def _write_batch(store: Store, ex: Extractor, papers: dict[str, Paper], report: 
     hashes = {p.id: h for p, h in todo}
     with store.transaction():
         for extraction in ex.extract(p for p, _ in todo):
-            linked = link_paper(extraction)
-            store.write_paper(extraction.paper, hashes[extraction.paper.id], linked.entities,
-                              linked.edges, linked.mentions, linked.surfaces)
+            store.write_paper(extraction.paper, hashes[extraction.paper.id], link_paper(extraction))
+
+
+def load_store_curation(store: Store) -> Curation:
+    """The shipped curation followed by the store's own."""
+    return load_curation([ontology_file("curation.toml"), store.path / STORE_CURATION])
+
+
+def remove(paper_ids: Iterable[str], store: Store) -> tuple[list[str], list[str]]:
+    """Remove papers and whatever only they supported; returns (removed, not found)."""
+    removed, missing = [], []
+    with store.transaction():
+        for pid in paper_ids:
+            (removed if store.delete_paper(store.resolve_id(pid)) else missing).append(pid)
+        store.finish(load_store_curation(store))
+    return removed, missing

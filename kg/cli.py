@@ -188,13 +188,19 @@ def stats(store_path: Path, fmt: str) -> None:
 @click.option("--type", "etype", type=click.Choice(NODE_TYPES), help="Only entities of this type.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 @click.option("--limit", type=int, default=0, help="At most this many (0: all).")
-def entities(store_path: Path, etype: str | None, fmt: str, limit: int) -> None:
+@click.option("--duplicates", is_flag=True,
+              help="Instead, list suspected duplicates (same key, name is another's alias, near-identical).")
+def entities(store_path: Path, etype: str | None, fmt: str, limit: int, duplicates: bool) -> None:
     """List entities with their aliases and paper counts, most used first.
 
     \b
     Example:
       kg entities --type Method --limit 20
+      kg entities --duplicates
     """
+    if duplicates:
+        _print_duplicates(store_path, etype, fmt)
+        return
     with _open_store(store_path) as store:
         q = ("SELECT e.id, COUNT(DISTINCT g.paper_id) n FROM entities e LEFT JOIN edges g "
              "ON g.target = e.id")
@@ -214,6 +220,22 @@ def entities(store_path: Path, etype: str | None, fmt: str, limit: int) -> None:
                 aliases = "; ".join(ent["aliases"][:5])
                 click.echo(f"{ent['papers']:>5}  {ent['type']:<15} {ent['id']:<45} {ent['name']}"
                            + (f"  [{aliases}]" if aliases else ""))
+
+
+def _print_duplicates(store_path: Path, etype: str | None, fmt: str) -> None:
+    from dataclasses import asdict
+
+    from kg.link.duplicates import suspected_duplicates
+
+    with _open_store(store_path) as store:
+        found = list(suspected_duplicates(store, etype))
+    for s in found:
+        if fmt == "jsonl":
+            click.echo(json.dumps(asdict(s), ensure_ascii=False))
+        else:
+            click.echo(f"{s.reason:<15} {s.type:<8} {s.a_name} [{s.a}]  ~  {s.b_name} [{s.b}]")
+    click.echo(f"{len(found)} suspected duplicate pair(s); merge with `kg curate merge A --into B`",
+               err=True)
 
 
 @cli.command()
@@ -285,9 +307,12 @@ def main() -> None:
         sys.exit(0)
 
 
-from kg.export.cli import export as _export  # noqa: E402  (sub-commands live beside exporters)
+from kg.curate_cli import COMMANDS as _CURATE  # noqa: E402  (commands live beside their code)
+from kg.export.cli import export as _export  # noqa: E402
 
 cli.add_command(_export)
+for _cmd in _CURATE:
+    cli.add_command(_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

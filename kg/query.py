@@ -39,7 +39,7 @@ def find_concept(store: Store, text: str, types: list[str] | None = None) -> dic
     def ok(row_type: str) -> bool:
         return not wanted or row_type in wanted
 
-    ent = store.entity(text)
+    ent = store.entity(store.resolve_id(text.strip()))
     if ent is not None and ok(ent["type"]):
         return ent
     paper = store.get_paper(text)
@@ -48,7 +48,8 @@ def find_concept(store: Store, text: str, types: list[str] | None = None) -> dic
     low = text.strip().lower()
     ids: list[str] = [r[0] for r in c.execute("SELECT id FROM entities WHERE lower(name)=?", (low,))]
     ids += [r[0] for r in c.execute(
-        "SELECT DISTINCT entity_id FROM surfaces WHERE lower(surface)=?", (low,))]
+        "SELECT DISTINCT entity_id FROM mentions WHERE lower(text)=? AND entity_id IS NOT NULL",
+        (low,))]
     try:
         key = canonical_key(text)
         for t in ENTITY_TYPES:

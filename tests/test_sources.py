@@ -422,13 +422,23 @@ def test_read_papers_never_raises(head: bytes, body: bytes, fmt: str | None) -> 
 
 
 words = st.text(alphabet="abcXY ", max_size=6)
+
+
+def lists(values: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.lists(st.sampled_from(values), max_size=len(values)).map(tuple)
+
+
 papers = st.builds(
     Paper, id=st.just("paper/x"), title=words, abstract=words,
-    date=st.sampled_from([None, "2020-01-02", "2021-05-06"]), date_raw=st.sampled_from([None, "Jan 5", "Feb 29"]),
-    year=st.sampled_from([None, 2019, 2020]), authors=st.lists(st.sampled_from("ABCD"), max_size=4).map(tuple),
-    author_count=st.sampled_from([None, 1, 3]), categories=st.lists(st.sampled_from(["cs.LG", "cs.AI", "q-bio"]),
-                                                                     max_size=3).map(tuple),
-    doi=st.sampled_from([None, "10.1/a", "10.1/b"]), code_urls=st.lists(st.sampled_from("uvw"), max_size=3).map(tuple),
+    date=st.sampled_from([None, "2020-01-02", "2021-05-06"]),
+    date_raw=st.sampled_from([None, "Jan 5", "Feb 29"]),
+    year=st.sampled_from([None, 2019, 2020]),
+    authors=lists(["A", "B", "C", "D"]),
+    author_count=st.sampled_from([None, 1, 3]),
+    categories=lists(["cs.LG", "cs.AI", "q-bio"]),
+    doi=st.sampled_from([None, "10.1/a", "10.1/b"]),
+    arxiv_id=st.sampled_from([None, "2101.00001", "2101.00002"]),
+    code_urls=lists(["u", "v", "w"]),
     source=st.sampled_from(["f1", "f2", "f3"]))
 
 

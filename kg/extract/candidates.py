@@ -20,7 +20,7 @@ from kg.extract.rules import (
 
 __all__ = [
     "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
-    "proposal_cue", "coined_names", "head_phrases", "resolve_overlaps", "name_run",
+    "proposal_cue", "coined_names", "head_phrases", "resolve_overlaps", "name_run", "acronyms",
 ]
 
 
@@ -55,7 +55,7 @@ def _joined_end(doc: Doc, i: int, limit: int) -> int:
     """End (exclusive) of the run of tokens from ``i`` glued together with no whitespace."""
     j = i
     while j < limit - 1 and not doc[j].whitespace_ and doc[j + 1].text not in ",.;:()[]\"'" \
-            and doc[j].text not in "([\"'":
+            and doc[j + 1].lower_ not in {"'s", "\u2019s"} and doc[j].text not in "([\"'":
         j += 1
     return j + 1
 
@@ -169,6 +169,32 @@ def coined_names(doc: Doc) -> Iterator[Candidate]:
         i += 1
 
 
+_ACRONYM_BEFORE = {"with", "than", "over", "using", "via", "and", "or", "of", "like", "to",
+                   "including", "e.g.", "as", "vs", "vs.", "versus", "from", "by", "the",
+                   "compare", "compares", "compared", "use", "uses", "apply", "applies",
+                   "employ", "employs", "adopt", "adopts", "extend", "extends", "combine",
+                   "combines", "leverage", "leverages", "train", "outperforms", "outperform"}
+
+
+def acronyms(doc: Doc, exclude: frozenset[str]) -> Iterator[Candidate]:
+    """Bare acronyms named as methods ("compare QRT with PPO", "RLHF and DPO").
+
+    Only in positions where a method name is expected (after a preposition, in a list),
+    never sentence-initially or in the title, and never an acronym in ``exclude`` (fields,
+    modalities, metrics: "NLP", "EEG", "F1").
+    """
+    for tok in doc:
+        text = tok.text[:-1] if tok.text.endswith("s") and is_acronym(tok.text[:-1]) else tok.text
+        if not is_acronym(text) or len(text) > 8 or text.lower() in exclude or text in exclude:
+            continue
+        if tok.i == 0 or tok.is_sent_start:
+            continue
+        prev = doc[tok.i - 1]
+        if prev.lower_ in _ACRONYM_BEFORE or prev.text == ",":
+            end = _joined_end(doc, tok.i, len(doc))
+            yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "acronym")
+
+
 def _modifier(tok: Token) -> bool:
     t = tok.text
     if any(c.isdigit() for c in t):
@@ -218,7 +244,8 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
 
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
-              "gazetteer-ambiguous": 8, "task-head": 9}
+              "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
+              "abbreviation-titlecase": 3}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

@@ -14,16 +14,18 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.extract.candidates import (
-    Abbreviation, Candidate, coined_names, find_abbreviations, head_phrases, naming_cue,
+    Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
     proposal_cue, resolve_overlaps, title_colon,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
-from kg.extract.rules import COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, head_type
-from kg.link.normalize import canonical_key, fold_text, singularize
+from kg.extract.rules import (
+    COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, STOP_MODIFIERS, head_type,
+)
+from kg.link.normalize import canonical_key, fold_text, singularize, squash
 from kg.model import DomainScore, Mention, Paper
 from kg.schema import NodeType, RelType
 
@@ -58,14 +60,23 @@ class Extractor:
         self.matcher_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.matcher_orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._by_surface: dict[str, list[int]] = defaultdict(list)
+        self._by_key: dict[str, list[int]] = defaultdict(list)  # variant-insensitive
         for i, entry in enumerate(self.entries):
             for surface in {entry.name, *entry.aliases}:
                 if not surface.strip() or surface.lower() in self.lexicon.generic:
                     continue
                 self._by_surface[surface.lower()].append(i)
+                if not entry.case_sensitive or " " in surface:
+                    self._by_key[squash(canonical_key(surface))].append(i)
                 matcher = self.matcher_orth if entry.case_sensitive else self.matcher_lower
                 matcher.add(str(i), [self.nlp.make_doc(surface)])
         self.domains = DomainClassifier(self.nlp, taxonomy)
+        # acronyms that name fields, modalities or metrics, never methods
+        self._domain_labels = frozenset(
+            label.lower() for c in self.domains.taxonomy.values() for label in (c.name, *c.labels))
+        self._not_acronyms = frozenset(self.lexicon.generic | {
+            label for c in self.domains.taxonomy.values()
+            for label in (c.name, *c.labels, *c.cues) if label.isupper()})
 
     # -- public --------------------------------------------------------------------------
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
@@ -113,6 +124,7 @@ class Extractor:
         cands += list(proposal_cue(doc))
         cands += list(coined_names(doc))
         cands += list(head_phrases(doc, title_end))
+        cands += [c for c in acronyms(doc, self._not_acronyms) if c.start >= title_end]
         cands += self._abbreviation_candidates(doc, abbrevs, cands)
         cands = [c for c in cands if not self._is_generic(doc[c.start:c.end].text)]
         kept = resolve_overlaps(cands)
@@ -128,8 +140,14 @@ class Extractor:
             or len(low) < 2
 
     def _lookup(self, text: str) -> GazetteerEntry | None:
+        """The gazetteer entry ``text`` names: exactly (any case), or as a spelling variant."""
         hits = self._by_surface.get(text.lower())
+        if not hits and " " in text.strip():
+            hits = self._by_key.get(squash(canonical_key(text)))
         return self.entries[hits[0]] if hits else None
+
+    def _expands(self, entry: GazetteerEntry) -> bool:
+        return any(" " in n for n in (entry.name, *entry.aliases))
 
     def _abbreviation_candidates(self, doc: Doc, abbrevs: list[Abbreviation],
                                  cands: list[Candidate]) -> list[Candidate]:
@@ -142,12 +160,21 @@ class Extractor:
             entry = self._lookup(long_text) or self._lookup(a.short)
             if entry is not None:
                 kind = entry.type.value
+            rule = "abbreviation"
+            if kind is None and self._named_technique(doc[a.long_start:a.long_end]):
+                kind, rule = "Method", "abbreviation-titlecase"
             if kind is None:
                 continue
             proposed = self._in_cue_sentence(doc, a.long_start, PROPOSAL_CUES) and entry is None
-            out.append(Candidate(a.long_start, a.long_end, kind, "abbreviation", proposed))
-            out.append(Candidate(a.short_start, a.short_end, kind, "abbreviation", proposed))
+            out.append(Candidate(a.long_start, a.long_end, kind, rule, proposed))
+            out.append(Candidate(a.short_start, a.short_end, kind, rule, proposed))
         return out
+
+    def _named_technique(self, span: Span) -> bool:
+        """A Title Case multi-word long form that names no field: "Quantile Reward Tempering"."""
+        words = [t for t in span if t.is_alpha and t.lower_ not in STOP_MODIFIERS]
+        return len(words) >= 2 and all(t.text[0].isupper() for t in words) \
+            and span.text.lower() not in self._domain_labels
 
     def _repeat_short_forms(self, doc: Doc, abbrevs: list[Abbreviation],
                             kept: list[Candidate]) -> list[Candidate]:
@@ -179,12 +206,21 @@ class Extractor:
     def _to_mentions(self, doc: Doc, paper: Paper, kept: list[Candidate],
                      abbrevs: list[Abbreviation], title_len: int) -> list[Mention]:
         long_of = {a.short: doc[a.long_start:a.long_end].text for a in abbrevs}
+        short_of = {v: k for k, v in long_of.items()}
         keyed: list[tuple[Candidate, str, str | None, str | None]] = []
         for c in kept:
             text = doc[c.start:c.end].text
             short = text if text in long_of else (text[:-1] if text[:-1] in long_of else None)
             base = long_of[short] if short is not None else text
             entry = self.entries[c.gazetteer] if c.gazetteer is not None else self._lookup(base)
+            pair = short if short is not None else short_of.get(text)
+            if pair is not None:
+                # "Bidirectional Encoder ... (BERT)": a known short name whose entry does not
+                # spell itself out adopts this long form; one that does ("GCN": graph
+                # convolutional network) is another thing when the long forms differ
+                by_long = self._lookup(long_of[pair])
+                by_short = self._lookup(pair)
+                entry = by_long or (by_short if by_short is not None and not self._expands(by_short) else None)
             key = canonical_key(entry.name if entry is not None else base)
             keyed.append((c, key, short, entry.id if entry is not None else None))
         proposed_keys = {(c.type, k) for c, k, _, _ in keyed if c.proposed}

@@ -89,6 +89,8 @@ RULE_CONFIDENCE: dict[str, float] = {
     "dataset-head": 0.8,
     "method-head": 0.6,
     "task-head": 0.55,
+    "acronym": 0.45,
+    "abbreviation-titlecase": 0.65,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")

@@ -1,31 +1,38 @@
-"""From one paper's mentions to typed entities and evidence-keeping edges.
+"""Per-paper linking: what one paper contributes to resolution, and its non-mention edges.
 
 Within a paper, mentions that share a canonical key (an abbreviation and its long form,
-case/plural/hyphen variants) become one entity whose id is ``<type>/<slug of key>``; the same
-key in another paper gives the same id, so the store merges them. Each Paper->entity edge
-keeps the evidence of its most confident mention and the number of mentions behind it.
+case/plural/hyphen variants) name one entity whose id is ``<type>/<slug of key>``; the same
+key in another paper gives the same id. Bare abbreviations (used but not defined here) are
+flagged so that the store can resolve them against the corpus's alias table
+(:mod:`kg.link.aliases`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from kg.extract.abbreviations import is_short_form
 from kg.extract.pipeline import PaperExtraction
 from kg.model import Edge, Entity, Mention
 from kg.schema import NodeType, RelType, make_id, slugify
 
-__all__ = ["LinkedPaper", "link_paper", "entity_id_for"]
+__all__ = ["LinkedPaper", "link_paper", "entity_id_for", "bare_abbreviation", "ROLE_RANK"]
 
 
 @dataclass(frozen=True)
 class LinkedPaper:
-    """Everything the store writes for one paper."""
+    """Everything the store writes for one paper.
 
-    entities: tuple[Entity, ...]
-    edges: tuple[Edge, ...]
-    mentions: tuple[Mention, ...]  # ``key`` replaced by the entity id
-    surfaces: tuple[tuple[str, str, str, int], ...]  # (entity id, surface, kind, count)
+    ``mentions`` keep their per-paper canonical key; the store resolves them to entities
+    against the whole corpus (:mod:`kg.link.aliases`) and derives the evidence edges.
+    ``abbreviations`` are the typed pairs this paper defines: (short, type, long key).
+    """
+
+    mentions: tuple[Mention, ...]
+    bare: tuple[str | None, ...]  # per mention: the bare abbreviation it is, if any
+    abbreviations: tuple[tuple[str, str, str, str], ...]  # (short, type, long key, long text)
+    entities: tuple[Entity, ...]  # nodes not named by mentions: code repositories, authors
+    edges: tuple[Edge, ...]  # edges not derived from mentions: domains, code, authors
 
 
 def entity_id_for(node_type: NodeType, key: str) -> str:
@@ -33,45 +40,38 @@ def entity_id_for(node_type: NodeType, key: str) -> str:
     return make_id(node_type, key)
 
 
-# When one paper names a thing both as proposed and as used (the rules disagree), the
-# stronger claim wins: a paper that proposes X does not also "use" X.
-_ROLE_RANK = {RelType.PROPOSES: 0, RelType.INTRODUCES: 0, RelType.USES: 1,
-              RelType.EVALUATES_ON: 1, RelType.ADDRESSES: 1}
+def bare_abbreviation(m: Mention) -> str | None:
+    """The abbreviation a mention is when its own paper does not define it, else None.
+
+    >>> from kg.model import Mention
+    >>> m = Mention("p", "DPO", 0, 3, "abstract", NodeType.METHOD, RelType.USES, "coined-name", 0.6, "s", "dpo")
+    >>> bare_abbreviation(m)
+    'DPO'
+    """
+    if m.short_form is not None or " " in m.text:
+        return None
+    text = m.text[:-1] if m.text.endswith("s") and is_short_form(m.text[:-1]) else m.text
+    if is_short_form(text) and sum(c.isupper() for c in text) >= 2:
+        return text  # "DPO", "NeSy", "PaI": what another abstract may spell out
+    return None
 
 
 def link_paper(ex: PaperExtraction) -> LinkedPaper:
-    """Entities, edges, mentions and surface forms for one extracted paper."""
+    """Mentions, abbreviations and non-mention nodes and edges of one extracted paper."""
     paper = ex.paper
-    by_entity: dict[str, list[Mention]] = defaultdict(list)
     mentions: list[Mention] = []
     for m in ex.mentions:
-        try:
-            eid = entity_id_for(m.type, m.key)
-        except ValueError:
-            continue  # a key with no letters or digits names nothing
-        m2 = replace(m, key=eid)
-        mentions.append(m2)
-        by_entity[eid].append(m2)
+        if slugify(m.key):  # a key with no letters or digits names nothing
+            mentions.append(m)
+    long_text = {k: m.text for m in mentions if m.rule.startswith("abbreviation") and m.short_form is None
+                 for k in (m.key,)}
+    pairs = sorted({(m.short_form, m.type.value, m.key, long_text.get(m.key, ""))
+                    for m in mentions if m.short_form})
     entities: list[Entity] = []
     edges: list[Edge] = []
-    surfaces: list[tuple[str, str, str, int]] = []
-    for eid, ms in sorted(by_entity.items()):
-        role = min((m.role for m in ms), key=lambda r: _ROLE_RANK[r])
-        best = max(ms, key=lambda m: (m.role == role, m.confidence, -m.start))
-        names: dict[tuple[str, str], int] = defaultdict(int)
-        for m in ms:
-            kind = "short" if m.short_form is not None and m.text.rstrip("s") == m.short_form else (
-                "long" if m.rule == "abbreviation" else "plain")
-            names[(m.text, kind)] += 1
-        props = {"gazetteer_id": best.gazetteer_id} if best.gazetteer_id else {}
-        entities.append(Entity(eid, ms[0].type, best.text, (), props))
-        surfaces += [(eid, s, k, n) for (s, k), n in sorted(names.items())]
-        edges.append(Edge(paper.id, role, eid, best.sentence, best.start, best.end, best.field,
-                          best.rule, best.confidence, len(ms)))
     for d in ex.domains:
-        expl = "; ".join(d.explanation)
-        edges.append(Edge(paper.id, RelType.IN_DOMAIN, d.domain_id, expl, None, None,
-                          "categories+text", "domain-classifier", d.score, 1))
+        edges.append(Edge(paper.id, RelType.IN_DOMAIN, d.domain_id, "; ".join(d.explanation),
+                          None, None, "categories+text", "domain-classifier", d.score, 1))
     for url in paper.code_urls:
         cid = make_id(NodeType.CODE, url.split("://", 1)[-1])
         entities.append(Entity(cid, NodeType.CODE, url.split("://", 1)[-1], (), {"url": url}))
@@ -80,16 +80,21 @@ def link_paper(ex: PaperExtraction) -> LinkedPaper:
                           paper.abstract if pos < 0 else _sentence_at(paper.abstract, pos),
                           pos if pos >= 0 else None, pos + len(url) if pos >= 0 else None,
                           "abstract", "code-url", 0.99, 1))
-        surfaces.append((cid, url, "plain", 1))
     for name in dict.fromkeys(paper.authors):
         if not slugify(name):
             continue
         aid = make_id(NodeType.AUTHOR, name)
         entities.append(Entity(aid, NodeType.AUTHOR, name))
         edges.append(Edge(paper.id, RelType.AUTHORED_BY, aid))
-        surfaces.append((aid, name, "plain", 1))
-    return LinkedPaper(tuple(entities), tuple(_dedupe_edges(edges)), tuple(mentions),
-                       tuple(surfaces))
+    return LinkedPaper(tuple(mentions), tuple(bare_abbreviation(m) for m in mentions),
+                       tuple(p for p in pairs if p[0]), tuple(entities),
+                       tuple(_dedupe_edges(edges)))
+
+
+# When one paper names a thing both as proposed and as used (the rules disagree), the
+# stronger claim wins: a paper that proposes X does not also "use" X.
+ROLE_RANK = {RelType.PROPOSES.value: 0, RelType.INTRODUCES.value: 0, RelType.USES.value: 1,
+             RelType.EVALUATES_ON.value: 1, RelType.ADDRESSES.value: 1}
 
 
 def _dedupe_edges(edges: list[Edge]) -> list[Edge]:

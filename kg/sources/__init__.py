@@ -22,7 +22,8 @@ True
 
 from __future__ import annotations
 
-from kg.sources import arxiv, bibtex, csv_reader, hf_api, hf_listing, jsonl, openalex, s2  # noqa: F401  (registers)
+# Importing the reader modules registers them.
+from kg.sources import arxiv, bibtex, csv_reader, hf_api, hf_listing, jsonl, openalex, s2  # noqa: F401
 from kg.sources.base import READERS, Reader
 from kg.sources.detect import UnknownFormat, detect_format, iter_files, read_papers, reader_for
 from kg.sources.merge import dedupe, merge_papers

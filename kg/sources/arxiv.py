@@ -114,7 +114,8 @@ def _parsed_authors(value: object) -> tuple[str, ...]:
     names: list[str] = []
     for item in value:
         if not isinstance(item, list) or not item:
-            raise BadRecord(f"'authors_parsed' items should be [last, first, suffix], got {describe_type(item)}")
+            raise BadRecord("'authors_parsed' items should be [last, first, suffix], "
+                            f"got {describe_type(item)}")
         last, first, suffix = (list(item[:3]) + ["", ""])[:3]
         parts = [as_text(p, "authors_parsed") for p in (first, last, suffix)]
         names.append(clean_text(" ".join(p for p in parts if p)))
@@ -200,7 +201,8 @@ def atom_paper(entry: Element, source: str) -> Paper:
         _text(a.find(ATOM + "name"), "author") for a in entry.findall(ATOM + "author")) if n))
     doi = _text(entry.find(ARXIV + "doi"), "doi")
     if not doi:
-        doi = next((ln.get("href", "") for ln in entry.findall(ATOM + "link") if ln.get("title") == "doi"), "")
+        links = entry.findall(ATOM + "link")
+        doi = next((ln.get("href", "") for ln in links if ln.get("title") == "doi"), "")
     return build_paper(
         source, title=_text(entry.find(ATOM + "title"), "title"), abstract=summary,
         date=date, year=year, arxiv_id=arxiv_id, doi=doi or None,

@@ -88,7 +88,8 @@ def _rows(path: Path, source: str) -> Iterator[Reject | tuple[str, Any]]:
         if header is None:
             header = [c.strip().lower() for c in row]
             if not {"title", "abstract", "summary"} & set(header):
-                yield Reject(source, "line 1", f"the header has no 'title' or 'abstract' column: {row!r:.200}")
+                yield Reject(source, "line 1",
+                             f"the header has no 'title' or 'abstract' column: {row!r:.200}")
                 return
             continue
         if not row or not any(c.strip() for c in row):

@@ -39,7 +39,7 @@ MAX_TITLE_LINE = 300
 _NOISE = re.compile(
     r"^(?:new|subscribe|daily papers|byak and the research community|get trending papers.*"
     r"|submitted by\b.*|upvotes?|\d+)$", re.IGNORECASE)
-_AUTHORS = re.compile(r"^(?:[•·]\s*)?(\d+)\s+authors?$", re.IGNORECASE)
+_AUTHORS = re.compile(r"^(?:[•·]\s*)?(\d{1,6})\s+authors?$", re.IGNORECASE)
 _SEP = re.compile(r"^[·•]$")
 _DATE = re.compile(r"^([A-Z][a-z]{2}\s+\d{1,2}(?:,\s*\d{4})?)(?:\s+(\d+))?$")
 _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}

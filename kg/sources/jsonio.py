@@ -62,8 +62,16 @@ def _loads(text: str) -> Any:
     return _DECODER.decode(text)
 
 
-def _error(err: json.JSONDecodeError) -> str:
-    return f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+_BAD_JSON = (ValueError, RecursionError)  # JSONDecodeError, a 5,000-digit number, deep nesting
+
+
+def _error(err: Exception) -> str:
+    """A reader's reason for one of :data:`_BAD_JSON`."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+    if isinstance(err, RecursionError):
+        return "not valid JSON: nested too deeply"
+    return f"not valid JSON: {err}"
 
 
 def _looks_like_lines(path: Path) -> bool:
@@ -88,7 +96,7 @@ def _looks_like_lines(path: Path) -> bool:
         try:
             _loads(line)
             return True
-        except (json.JSONDecodeError, RecursionError):
+        except _BAD_JSON:
             pass
     return False
 
@@ -112,11 +120,9 @@ def _iter_lines(path: Path, source: str, wrappers: tuple[str, ...]) -> Iterator[
                 continue
             try:
                 value = _loads(text)
-            except json.JSONDecodeError as err:
-                yield Reject(source, f"line {number}",
-                             f"{_error(err)}: a truncated or malformed JSON line", excerpt(raw))
-            except RecursionError:
-                yield Reject(source, f"line {number}", "JSON nested too deeply", excerpt(raw))
+            except _BAD_JSON as err:
+                hint = "; the line is truncated or malformed" if isinstance(err, json.JSONDecodeError) else ""
+                yield Reject(source, f"line {number}", _error(err) + hint, excerpt(raw))
             else:
                 items = _wrapped(value, wrappers)
                 if items is None:
@@ -142,9 +148,8 @@ def _iter_array(text: str, start: int, source: str) -> Iterator[Reject | tuple[s
         number += 1
         try:
             value, end = _DECODER.raw_decode(text, pos)
-        except (json.JSONDecodeError, RecursionError) as err:
-            reason = _error(err) if isinstance(err, json.JSONDecodeError) else "JSON nested too deeply"
-            yield Reject(source, f"record {number}", reason, excerpt(text[pos:pos + 200]))
+        except _BAD_JSON as err:
+            yield Reject(source, f"record {number}", _error(err), excerpt(text[pos:pos + 200]))
             skipped = _skip_value(text, pos)
             if skipped is None:
                 return
@@ -182,13 +187,12 @@ def _skip_value(text: str, pos: int) -> int | None:
 def _iter_document(text: str, source: str, wrappers: tuple[str, ...]) -> Iterator[Reject | tuple[str, Any]]:
     try:
         value = _loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
+    except _BAD_JSON as err:
         m = re.search(r'"(?:%s)"\s*:\s*\[' % "|".join(map(re.escape, wrappers)), text)
         if m:  # a broken envelope: read the records array anyway
             yield from _iter_array(text, m.end() - 1, source)
             return
-        reason = _error(err) if isinstance(err, json.JSONDecodeError) else "JSON nested too deeply"
-        yield Reject(source, "document", reason, excerpt(text[:200]))
+        yield Reject(source, "document", _error(err), excerpt(text[:200]))
         return
     items = _wrapped(value, wrappers)
     if items is not None:

@@ -111,7 +111,8 @@ def work_paper(raw: Any, source: str) -> Paper:
     oa_id = as_text(work.get("id"), "id").rsplit("/", 1)[-1]
     authors = _authors(work)
     return build_paper(
-        source, title=title, abstract=as_text(rebuild_abstract(work.get("abstract_inverted_index")), "abstract"),
+        source, title=title,
+        abstract=as_text(rebuild_abstract(work.get("abstract_inverted_index")), "abstract"),
         date=date, date_raw=date_raw, year=year or as_year(work.get("publication_year"), "publication_year"),
         authors=authors, author_count=len(authors) or None, categories=_topics(work),
         doi=as_text(work.get("doi"), "doi") or None, arxiv_id=_arxiv_from_locations(work),

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Paper, Reject
-from kg.sources.base import clean_text, find_code_urls, normalize_arxiv_id, normalize_doi, paper_id, parse_date
+from kg.sources.base import (
+    clean_text,
+    find_code_urls,
+    normalize_arxiv_id,
+    normalize_doi,
+    paper_id,
+    parse_date,
+)
 
 __all__ = [
     "MAX_ABSTRACT_CHARS",
@@ -183,7 +190,7 @@ def as_count(value: object, name: str) -> int | None:
     """A non-negative integer or None."""
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value):
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise BadRecord(f"'{name}' should be a count, got {describe_type(value)}")
@@ -282,7 +289,10 @@ def excerpt(raw: object, limit: int = 160) -> str:
         text = raw[: limit * 4].decode("utf-8", "backslashreplace")
     else:
         if not isinstance(raw, str):
-            raw = json.dumps(raw, ensure_ascii=False, default=str)
+            try:
+                raw = json.dumps(raw, ensure_ascii=False, default=str)
+            except (ValueError, RecursionError):  # nested too deeply to print
+                raw = f"<{describe_type(raw)}>"
         text = raw[: limit * 4].encode("utf-8", "backslashreplace").decode("utf-8")
     text = text.replace("\x00", "\\x00")
     text = clean_text(text)

@@ -77,7 +77,8 @@ def s2_paper(raw: Any, source: str) -> Paper:
         source_id=as_text(rec.get("paperId"), "paperId") or None, source_prefix="s2")
 
 
-@register("kg.s2.v1", 'Semantic Scholar Graph API papers: one object, an array, JSON Lines or {"data": [...]}',
+@register("kg.s2.v1", "Semantic Scholar Graph API papers: one object, an array, JSON Lines or "
+          '{"data": [...]}',
           sniff, priority=10)
 def read(path: Path) -> Iterator[Paper | Reject]:
     """Papers from Semantic Scholar API JSON; see the module docstring for the fields read."""

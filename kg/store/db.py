@@ -6,16 +6,22 @@ networkx only the neighbourhoods that analysis needs (:mod:`kg.query`).
 
 Tables
 ------
-``papers``    one row per Paper (``content_hash`` detects changed records)
-``entities``  one row per non-paper node (Method, Dataset, Task, Domain, Author, CodeRepository)
-``surfaces``  every surface form seen for an entity, with a count (its aliases; the
-              canonical name is derived from them, so it does not depend on input order)
-``edges``     Paper->entity edges with their best evidence and mention count
-``links``     entity->entity edges: BROADER (taxonomy) and APPLIED_IN (derived)
-``mentions``  every mention, for ``kg explain`` and evaluation
+``papers``     one row per Paper (``content_hash`` detects changed records)
+``mentions``   every mention with its per-paper key and, once resolved, its entity
+``abbrevs``    the abbreviation pairs each paper defines: the corpus's alias table
+``entities``   one row per non-paper node; ``origin`` is ``mention`` (named by mentions; name
+               and aliases derived from them, so they never depend on input order),
+               ``paper`` (authors, code repositories) or ``static`` (the domain taxonomy)
+``edges``      Paper->entity edges with their best evidence and mention count
+``links``      entity->entity edges: BROADER (taxonomy) and APPLIED_IN (derived)
+``variants``   spelling variants that are one entity ("feed-forward"/"feedforward"): each
+               resolved id and the representative id of its group
+``id_aliases`` ids an entity used to have (renamed, retyped, merged, re-resolved), so that
+               references from an earlier export still resolve
 
-Every write happens in a transaction; a build holds an exclusive lock file so two builds on
-one store are refused instead of interleaved.
+Mentions are written per paper; :meth:`Store.finish` (see :mod:`kg.store.relink`) resolves
+them against the whole corpus and derives edges, names and APPLIED_IN. Every write happens
+in a transaction; a build holds an exclusive lock so two builds on one store never interleave.
 """
 
 from __future__ import annotations
@@ -30,12 +36,13 @@ from types import TracebackType
 from typing import Any
 
 from kg.errors import StoreError, StoreLocked, StoreNotFound
-from kg.model import Edge, Entity, Mention, Paper
+from kg.link.resolve import LinkedPaper
+from kg.model import Edge, Entity, Paper
 from kg.schema import NodeType, RelType
 
-__all__ = ["Store", "SCHEMA_VERSION"]
+__all__ = ["Store", "SCHEMA_VERSION", "pick_name"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,15 +51,28 @@ CREATE TABLE IF NOT EXISTS papers (
     year INTEGER, authors TEXT NOT NULL, author_count INTEGER, categories TEXT NOT NULL,
     doi TEXT, arxiv_id TEXT, code_urls TEXT NOT NULL, source TEXT NOT NULL,
     content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions (
+    paper_id TEXT NOT NULL, seq INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, field TEXT NOT NULL, type TEXT NOT NULL, role TEXT NOT NULL,
+    rule TEXT NOT NULL, confidence REAL NOT NULL, sentence TEXT NOT NULL, raw_key TEXT NOT NULL,
+    kind TEXT NOT NULL, bare TEXT, gazetteer_id TEXT, resolved TEXT, grp TEXT, entity_id TEXT,
+    note TEXT, PRIMARY KEY (paper_id, seq));
+CREATE INDEX IF NOT EXISTS mentions_resolved ON mentions(resolved);
+CREATE INDEX IF NOT EXISTS mentions_grp ON mentions(grp);
+CREATE TABLE IF NOT EXISTS variants (resolved TEXT PRIMARY KEY, grp TEXT NOT NULL, rep TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS variants_grp ON variants(grp);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_text ON mentions(lower(text));
+CREATE INDEX IF NOT EXISTS mentions_bare ON mentions(bare, type) WHERE bare IS NOT NULL;
+CREATE TABLE IF NOT EXISTS abbrevs (
+    paper_id TEXT NOT NULL, short TEXT NOT NULL, type TEXT NOT NULL, long_key TEXT NOT NULL,
+    long_text TEXT NOT NULL, PRIMARY KEY (paper_id, short, type, long_key));
+CREATE INDEX IF NOT EXISTS abbrevs_short ON abbrevs(short, type);
 CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, props TEXT NOT NULL DEFAULT '{}',
-    fixed_name INTEGER NOT NULL DEFAULT 0);
+    origin TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
-CREATE TABLE IF NOT EXISTS surfaces (
-    entity_id TEXT NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, paper_id TEXT NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (entity_id, surface, kind, paper_id));
-CREATE INDEX IF NOT EXISTS surfaces_paper ON surfaces(paper_id);
-CREATE INDEX IF NOT EXISTS surfaces_lower ON surfaces(lower(surface));
+CREATE INDEX IF NOT EXISTS entities_name ON entities(lower(name));
 CREATE TABLE IF NOT EXISTS edges (
     paper_id TEXT NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL, sentence TEXT,
     start INTEGER, "end" INTEGER, field TEXT, rule TEXT, confidence REAL, count INTEGER NOT NULL,
@@ -62,16 +82,15 @@ CREATE TABLE IF NOT EXISTS links (
     source TEXT NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL, props TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (source, rel, target));
 CREATE INDEX IF NOT EXISTS links_target ON links(target, rel);
-CREATE TABLE IF NOT EXISTS mentions (
-    paper_id TEXT NOT NULL, seq INTEGER NOT NULL, entity_id TEXT NOT NULL, text TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, field TEXT NOT NULL, type TEXT NOT NULL,
-    role TEXT NOT NULL, rule TEXT NOT NULL, confidence REAL NOT NULL, sentence TEXT NOT NULL,
-    PRIMARY KEY (paper_id, seq));
+CREATE TABLE IF NOT EXISTS id_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dirty (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key));
 """
 
 _PAPER_COLS = ("id", "title", "abstract", "date", "date_raw", "year", "authors", "author_count",
                "categories", "doi", "arxiv_id", "code_urls", "source")
 _LIST_COLS = {"authors", "categories", "code_urls"}
+MENTION_RELS = (RelType.PROPOSES.value, RelType.USES.value, RelType.INTRODUCES.value,
+                RelType.EVALUATES_ON.value, RelType.ADDRESSES.value)
 
 
 def _paper_row(paper: Paper) -> tuple[Any, ...]:
@@ -99,7 +118,6 @@ class Store:
         self.path = path
         self.conn = conn
         self._lock_fd: int | None = None
-        self._dirty: set[str] = set()  # entities whose name, aliases or existence may change
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -127,8 +145,14 @@ class Store:
                 conn.executescript(_DDL)
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                              (SCHEMA_VERSION,))
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {p}: {exc}") from exc
+        if row is None or row[0] != SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"the store at {p} was made by another version of kg "
+                             f"(schema {row[0] if row else '?'}, this kg reads {SCHEMA_VERSION}); "
+                             "rebuild it into a new directory")
         return cls(p, conn)
 
     def close(self) -> None:
@@ -159,10 +183,10 @@ class Store:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    # -- writing -----------------------------------------------------------------------
     def transaction(self) -> _Transaction:
         return _Transaction(self.conn)
 
+    # -- meta --------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -170,6 +194,7 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    # -- writing papers ----------------------------------------------------------------
     def paper_hashes(self, ids: Iterable[str]) -> dict[str, str]:
         """``{paper id: content hash}`` for the given ids that are stored."""
         out: dict[str, str] = {}
@@ -180,100 +205,77 @@ class Store:
             out.update({r[0]: r[1] for r in self.conn.execute(q, chunk)})
         return out
 
-    def delete_paper(self, paper_id: str) -> None:
-        """Remove a paper and everything that only it supported (call inside a transaction)."""
-        c = self.conn
-        touched = [r[0] for r in c.execute(
-            "SELECT DISTINCT entity_id FROM surfaces WHERE paper_id=? UNION "
-            "SELECT target FROM edges WHERE paper_id=?", (paper_id, paper_id))]
-        c.execute("DELETE FROM papers WHERE id=?", (paper_id,))
-        c.execute("DELETE FROM edges WHERE paper_id=?", (paper_id,))
-        c.execute("DELETE FROM mentions WHERE paper_id=?", (paper_id,))
-        c.execute("DELETE FROM surfaces WHERE paper_id=?", (paper_id,))
-        self._dirty.update(touched)
+    def _mark(self, kind: str, keys: Iterable[str]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO dirty VALUES (?, ?)", [(kind, k) for k in keys])
 
-    def write_paper(self, paper: Paper, content_hash: str, entities: Iterable[Entity],
-                    edges: Iterable[Edge], mentions: Iterable[Mention],
-                    surfaces: Iterable[tuple[str, str, str, int]]) -> None:
-        """Replace ``paper`` and its edges, mentions and surface forms (inside a transaction).
+    def delete_paper(self, paper_id: str) -> bool:
+        """Remove a paper and its mentions and edges (inside a transaction).
 
-        ``surfaces`` are ``(entity id, surface form, kind, count)`` with kind ``long``,
-        ``short`` or ``plain``.
+        Entities only it supported disappear at the next :meth:`finish`. Returns whether the
+        paper was there.
         """
+        c = self.conn
+        self._mark("entity", [r[0] for r in c.execute(
+            "SELECT target FROM edges WHERE paper_id=?", (paper_id,))])
+        self._mark("short", [f"{r[0]}\t{r[1]}" for r in c.execute(
+            "SELECT short, type FROM abbrevs WHERE paper_id=?", (paper_id,))])
+        self._mark("group", [r[0] for r in c.execute(
+            "SELECT DISTINCT grp FROM mentions WHERE paper_id=? AND grp IS NOT NULL", (paper_id,))])
+        found = c.execute("DELETE FROM papers WHERE id=?", (paper_id,)).rowcount > 0
+        for table, col in (("edges", "paper_id"), ("mentions", "paper_id"), ("abbrevs", "paper_id")):
+            c.execute(f"DELETE FROM {table} WHERE {col}=?", (paper_id,))
+        return found
+
+    def write_paper(self, paper: Paper, content_hash: str, linked: LinkedPaper) -> None:
+        """Replace ``paper``, its mentions, abbreviations and non-mention edges."""
         self.delete_paper(paper.id)
         c = self.conn
         c.execute(f"INSERT INTO papers VALUES ({','.join('?' * (len(_PAPER_COLS) + 1))})",
                   (*_paper_row(paper), content_hash))
-        for ent in entities:
-            c.execute("INSERT OR IGNORE INTO entities (id, type, name, props) VALUES (?, ?, ?, ?)",
+        rows = []
+        for i, (m, bare) in enumerate(zip(linked.mentions, linked.bare, strict=True)):
+            kind = "short" if (m.short_form is not None or bare) else (
+                "long" if m.rule.startswith("abbreviation") else "plain")
+            rows.append((paper.id, i, m.text, m.start, m.end, m.field, m.type.value, m.role.value,
+                         m.rule, m.confidence, m.sentence, m.key, kind, bare, m.gazetteer_id))
+        c.executemany("INSERT INTO mentions (paper_id, seq, text, start, \"end\", field, type, role, "
+                      "rule, confidence, sentence, raw_key, kind, bare, gazetteer_id) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        c.executemany("INSERT OR IGNORE INTO abbrevs VALUES (?,?,?,?,?)",
+                      [(paper.id, s, t, k, lt) for s, t, k, lt in linked.abbreviations])
+        self._mark("short", [f"{s}\t{t}" for s, t, _, _ in linked.abbreviations])
+        self._mark("paper", [paper.id])
+        for ent in linked.entities:
+            c.execute("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
+                      "VALUES (?, ?, ?, ?, 'paper')",
                       (ent.id, ent.type.value, ent.name,
                        json.dumps(ent.properties, ensure_ascii=False, sort_keys=True)))
-            if ent.properties:
-                c.execute("UPDATE entities SET props=? WHERE id=? AND props='{}'",
-                          (json.dumps(ent.properties, ensure_ascii=False, sort_keys=True), ent.id))
-            self._dirty.add(ent.id)
-        c.executemany(
-            'INSERT INTO edges (paper_id, rel, target, sentence, start, "end", field, rule, '
-            "confidence, count) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self._write_edges(linked.edges)
+
+    def _write_edges(self, edges: Iterable[Edge]) -> None:
+        self.conn.executemany(
+            'INSERT OR REPLACE INTO edges (paper_id, rel, target, sentence, start, "end", field, '
+            "rule, confidence, count) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(e.source, e.type.value, e.target, e.sentence, e.start, e.end, e.field, e.rule,
               e.confidence, e.count) for e in edges])
-        c.executemany(
-            "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(m.paper_id, i, m.key, m.text, m.start, m.end, m.field, m.type.value, m.role.value,
-              m.rule, m.confidence, m.sentence) for i, m in enumerate(mentions)])
-        c.executemany(
-            "INSERT INTO surfaces VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET count=count+excluded.count",
-            [(eid, s, kind, paper.id, n) for eid, s, kind, n in surfaces])
 
     def put_static(self, entities: Iterable[Entity], links: Iterable[Edge]) -> None:
-        """Insert or update nodes and links that do not come from papers (the domain taxonomy)."""
+        """Insert or update nodes and links that do not come from papers (the taxonomy)."""
         c = self.conn
         for ent in entities:
             props = json.dumps({**ent.properties, "aliases": list(ent.aliases)},
                                ensure_ascii=False, sort_keys=True)
-            c.execute("INSERT INTO entities (id, type, name, props, fixed_name) VALUES (?,?,?,?,1) "
+            c.execute("INSERT INTO entities (id, type, name, props, origin) VALUES (?,?,?,?,'static') "
                       "ON CONFLICT(id) DO UPDATE SET name=excluded.name, props=excluded.props, "
-                      "fixed_name=1", (ent.id, ent.type.value, ent.name, props))
+                      "origin='static'", (ent.id, ent.type.value, ent.name, props))
         c.executemany("INSERT OR IGNORE INTO links VALUES (?,?,?,'{}')",
                       [(e.source, e.type.value, e.target) for e in links])
 
-    def finish(self) -> None:
-        """Recompute names and aliases of touched entities, drop orphans, rebuild derived edges."""
-        c = self.conn
-        for eid in sorted(self._dirty):
-            self._refresh_entity(eid)
-        self._dirty.clear()
-        c.execute("DELETE FROM links WHERE rel=?", (RelType.APPLIED_IN.value,))
-        c.execute(
-            "INSERT INTO links (source, rel, target, props) "
-            "SELECT m.target, ?, top, json_object('paper_count', COUNT(DISTINCT m.paper_id), "
-            "'first_year', MIN(p.year), 'last_year', MAX(p.year)) "
-            "FROM edges m JOIN (SELECT d.paper_id, COALESCE(b.target, d.target) top FROM edges d "
-            "  LEFT JOIN links b ON b.source = d.target AND b.rel = ? WHERE d.rel = ?) t "
-            "ON t.paper_id = m.paper_id "
-            "JOIN papers p ON p.id = m.paper_id WHERE m.rel IN (?, ?) GROUP BY m.target, top",
-            (RelType.APPLIED_IN.value, RelType.BROADER.value, RelType.IN_DOMAIN.value,
-             RelType.PROPOSES.value, RelType.USES.value))
+    def finish(self, curation: Any = None, *, full: bool = False) -> None:
+        """Resolve mentions, derive edges, names and APPLIED_IN (see :mod:`kg.store.relink`)."""
+        from kg.store.relink import relink
 
-    def _refresh_entity(self, eid: str) -> None:
-        c = self.conn
-        row = c.execute("SELECT type, fixed_name FROM entities WHERE id=?", (eid,)).fetchone()
-        if row is None:
-            return
-        used = c.execute("SELECT 1 FROM edges WHERE target=? LIMIT 1", (eid,)).fetchone()
-        if not used and not row["fixed_name"]:
-            c.execute("DELETE FROM entities WHERE id=?", (eid,))
-            c.execute("DELETE FROM surfaces WHERE entity_id=?", (eid,))
-            return
-        if row["fixed_name"]:
-            return
-        counts: dict[tuple[str, str], int] = {}
-        for s in c.execute("SELECT surface, kind, SUM(count) n FROM surfaces WHERE entity_id=? "
-                           "GROUP BY surface, kind", (eid,)):
-            counts[(s["surface"], s["kind"])] = int(s["n"])
-        name = pick_name(counts)
-        if name:
-            c.execute("UPDATE entities SET name=? WHERE id=?", (name, eid))
+        relink(self, curation, full=full)
 
     # -- reading -----------------------------------------------------------------------
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -284,6 +286,11 @@ class Store:
         for row in self.conn.execute("SELECT * FROM papers ORDER BY id"):
             yield _row_paper(row)
 
+    def resolve_id(self, eid: str) -> str:
+        """The current id of ``eid`` (itself, or what a former id now points to)."""
+        row = self.conn.execute("SELECT new_id FROM id_aliases WHERE old_id=?", (eid,)).fetchone()
+        return eid if row is None else str(row[0])
+
     def entity(self, eid: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM entities WHERE id=?", (eid,)).fetchone()
         return None if row is None else self._entity_dict(row)
@@ -293,8 +300,8 @@ class Store:
         aliases = props.pop("aliases", None)
         if aliases is None:
             aliases = [s[0] for s in self.conn.execute(
-                "SELECT surface FROM surfaces WHERE entity_id=? GROUP BY surface "
-                "ORDER BY SUM(count) DESC, surface", (row["id"],)) if s[0] != row["name"]]
+                "SELECT text FROM mentions WHERE entity_id=? GROUP BY text "
+                "ORDER BY COUNT(*) DESC, text", (row["id"],)) if s[0] != row["name"]]
         return {"id": row["id"], "type": row["type"], "name": row["name"],
                 "aliases": list(aliases), **props}
 
@@ -309,7 +316,8 @@ class Store:
 
     def iter_edges(self, rel: RelType | None = None) -> Iterator[dict[str, Any]]:
         """Paper->entity edges as dicts (``source`` is the paper id)."""
-        q = 'SELECT paper_id source, rel, target, sentence, start, "end", field, rule, confidence, count FROM edges'
+        q = ('SELECT paper_id source, rel, target, sentence, start, "end", field, rule, '
+             "confidence, count FROM edges")
         args: tuple[str, ...] = ()
         if rel is not None:
             q += " WHERE rel=?"

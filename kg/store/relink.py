@@ -1,0 +1,282 @@
+"""Corpus-level resolution inside the store: mentions -> entities -> edges.
+
+Run at the end of every build (and after curation changes). Only what the build touched is
+redone: papers written or removed, and papers whose bare abbreviations may now resolve
+differently because the corpus's alias table changed. The result depends only on the set of
+papers in the store, never on the order they came in: building A then B equals building A and
+B together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from kg.extract.lexicon import GazetteerEntry, load_lexicon
+from kg.link.aliases import AliasTable, resolve_mention
+from kg.link.curation import Curation
+from kg.link.normalize import squash
+from kg.link.resolve import ROLE_RANK
+from kg.schema import ID_PREFIX, ENTITY_TYPES, NodeType, RelType
+from kg.store.db import MENTION_RELS, Store, pick_name
+
+__all__ = ["relink"]
+
+_PREFIX_TYPE = {ID_PREFIX[t]: t for t in ENTITY_TYPES}
+_BATCH = 500
+
+
+@cache
+def _gazetteer() -> dict[tuple[str, str], GazetteerEntry]:
+    return {(e.type.value, e.id): e for e in load_lexicon().entries}
+
+
+def _chunks(items: list[str], n: int = _BATCH) -> Iterable[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def relink(store: Store, curation: Curation | None, *, full: bool = False) -> None:
+    """Resolve mentions of touched papers, derive their edges, refresh entities and APPLIED_IN.
+
+    Three steps: (1) abbreviations against the corpus's alias table; (2) spelling variants
+    that differ only in separators ("feed-forward"/"feedforward") become the group's most
+    used spelling; (3) curation, then the paper's evidence edges.
+    """
+    c = store.conn
+    cur = curation or Curation()
+    if store.get_meta("curation") != cur.fingerprint():
+        full = True
+    shorts = [tuple(k.split("\t", 1)) for (k,) in c.execute(
+        "SELECT key FROM dirty WHERE kind='short'")]
+    if full:
+        papers = {r[0] for r in c.execute("SELECT id FROM papers")}
+    else:
+        papers = ({r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='paper'")}
+                  | _papers_using(store, shorts))
+    groups: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='group'")}
+    for chunk in _chunks(sorted(papers)):
+        groups |= _resolve_aliases(store, chunk)
+    changed = _representatives(store, groups)
+    for chunk in _chunks(sorted(changed)):
+        marks = ",".join("?" * len(chunk))
+        papers |= {r[0] for r in c.execute(
+            f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)}
+    moves: dict[str, set[str]] = defaultdict(set)
+    touched: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='entity'")}
+    for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
+        touched |= {r[0] for r in c.execute(
+            "SELECT DISTINCT entity_id FROM mentions WHERE type=? AND kind='short' "
+            "AND text IN (?, ?) AND entity_id IS NOT NULL", (typ, short, short + "s"))}
+    for chunk in _chunks(sorted(papers)):
+        _finalize(store, chunk, cur, moves, touched)
+    for eid in sorted(touched):
+        _refresh_entity(store, eid, cur)
+    _record_former_ids(store, moves)
+    _applied_in(store)
+    c.execute("DELETE FROM dirty")
+    store.set_meta("curation", cur.fingerprint())
+
+
+def _papers_using(store: Store, shorts: list[tuple[str, ...]]) -> set[str]:
+    out: set[str] = set()
+    for short, typ in shorts:
+        out |= {r[0] for r in store.conn.execute(
+            "SELECT DISTINCT paper_id FROM mentions WHERE bare=? AND type=?", (short, typ))}
+    return out
+
+
+def _alias_table(store: Store, keys: set[tuple[str, str]]) -> AliasTable:
+    rows = []
+    for short, typ in keys:
+        rows += [(short, typ, r[0], r[1]) for r in store.conn.execute(
+            "SELECT long_key, COUNT(DISTINCT paper_id) FROM abbrevs WHERE short=? AND type=? "
+            "GROUP BY long_key", (short, typ))]
+    return AliasTable(rows)
+
+
+def _group(eid: str) -> str:
+    prefix, _, slug = eid.partition("/")
+    return f"{prefix}/{squash(slug)}"
+
+
+def _resolve_aliases(store: Store, papers: list[str]) -> set[str]:
+    """Step 1 for ``papers``: ``mentions.resolved``; returns the variant groups touched."""
+    c = store.conn
+    marks = ",".join("?" * len(papers))
+    rows = c.execute(f"SELECT paper_id, seq, raw_key, type, bare, grp, gazetteer_id FROM mentions "
+                     f"WHERE paper_id IN ({marks})", papers).fetchall()
+    table = _alias_table(store, {(r["bare"], r["type"]) for r in rows if r["bare"]})
+    groups: set[str] = {r["grp"] for r in rows if r["grp"]}
+    updates = []
+    for r in rows:
+        res = resolve_mention(r["raw_key"], NodeType(r["type"]), r["bare"], table,
+                              gazetteer=r["gazetteer_id"] is not None)
+        grp = _group(res.entity_id) if res.entity_id else None
+        if grp:
+            groups.add(grp)
+        updates.append((res.entity_id, grp, res.reason or None, r["paper_id"], r["seq"]))
+    c.executemany("UPDATE mentions SET resolved=?, grp=?, note=? WHERE paper_id=? AND seq=?", updates)
+    return groups
+
+
+def _representatives(store: Store, groups: set[str]) -> set[str]:
+    """Step 2: the representative of each touched variant group; returns resolved ids whose
+    representative changed (their papers need new edges)."""
+    c = store.conn
+    changed: set[str] = set()
+    for grp in sorted(groups):
+        old = {r[0]: r[1] for r in c.execute("SELECT resolved, rep FROM variants WHERE grp=?", (grp,))}
+        counts = c.execute("SELECT resolved, COUNT(DISTINCT paper_id) n FROM mentions WHERE grp=? "
+                           "GROUP BY resolved", (grp,)).fetchall()
+        c.execute("DELETE FROM variants WHERE grp=?", (grp,))
+        if not counts:
+            changed |= set(old)
+            continue
+        # the spelling most papers use; then the more segmented one ("feed-forward"); then the id
+        rep = min(counts, key=lambda r: (-r["n"], -r["resolved"].count("-"), r["resolved"]))["resolved"]
+        c.executemany("INSERT INTO variants VALUES (?, ?, ?)", [(r["resolved"], grp, rep) for r in counts])
+        changed |= {r["resolved"] for r in counts if old.get(r["resolved"]) != rep}
+        changed |= set(old) - {r["resolved"] for r in counts}
+    return changed
+
+
+def _finalize(store: Store, papers: list[str], cur: Curation,
+              moves: dict[str, set[str]], touched: set[str]) -> None:
+    """Step 3 for ``papers``: final entity ids (variants, curation) and evidence edges."""
+    c = store.conn
+    marks = ",".join("?" * len(papers))
+    rows = c.execute(f"SELECT m.*, v.rep FROM mentions m LEFT JOIN variants v ON v.resolved = m.resolved "
+                     f"WHERE m.paper_id IN ({marks}) ORDER BY m.paper_id, m.seq", papers).fetchall()
+    updates = []
+    by_paper: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    for r in rows:
+        eid = r["rep"] or r["resolved"]
+        note = r["note"]
+        if eid is not None:
+            curated = cur.apply(eid, r["text"], r["paper_id"])
+            if curated != eid:
+                note = "curation: blocked" if curated is None else f"curation: {eid} -> {curated}"
+                if curated is not None:
+                    moves[curated].add(eid)
+            if r["resolved"] and r["resolved"] != eid and curated is not None:
+                moves[curated].add(r["resolved"])
+            eid = curated
+        if r["entity_id"] and r["entity_id"] != eid:
+            touched.add(r["entity_id"])
+            if eid is not None:
+                moves[eid].add(r["entity_id"])
+        updates.append((eid, note, r["paper_id"], r["seq"]))
+        if eid is not None:
+            by_paper[r["paper_id"]].append((r, eid))
+            touched.add(eid)
+    c.executemany("UPDATE mentions SET entity_id=?, note=? WHERE paper_id=? AND seq=?", updates)
+    rel_marks = ",".join("?" * len(MENTION_RELS))
+    touched.update(r[0] for r in c.execute(
+        f"SELECT target FROM edges WHERE paper_id IN ({marks}) AND rel IN ({rel_marks})",
+        (*papers, *MENTION_RELS)))
+    c.execute(f"DELETE FROM edges WHERE paper_id IN ({marks}) AND rel IN ({rel_marks})",
+              (*papers, *MENTION_RELS))
+    edges = []
+    for pid, items in by_paper.items():
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for r, eid in items:
+            groups[eid].append(r)
+        for eid, ms in groups.items():
+            etype = _PREFIX_TYPE[eid.split("/", 1)[0]]
+            proposed = min(ROLE_RANK[m["role"]] for m in ms) == 0
+            role = _role(etype, proposed)
+            best = max(ms, key=lambda m: (ROLE_RANK[m["role"]] == (0 if proposed else 1),
+                                          m["confidence"], m["field"] == "title",
+                                          -m["start"], -m["seq"]))
+            edges.append((pid, role, eid, best["sentence"], best["start"], best["end"],
+                          best["field"], best["rule"], best["confidence"], len(ms)))
+            c.execute("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
+                      "VALUES (?, ?, ?, '{}', 'mention')", (eid, etype.value, ms[0]["text"]))
+    c.executemany('INSERT INTO edges (paper_id, rel, target, sentence, start, "end", field, rule, '
+                  "confidence, count) VALUES (?,?,?,?,?,?,?,?,?,?)", edges)
+
+
+def _role(etype: NodeType, proposed: bool) -> str:
+    """The relation for an entity of ``etype`` (curation may retype an entity)."""
+    if etype is NodeType.METHOD:
+        return (RelType.PROPOSES if proposed else RelType.USES).value
+    if etype is NodeType.DATASET:
+        return (RelType.INTRODUCES if proposed else RelType.EVALUATES_ON).value
+    return RelType.ADDRESSES.value
+
+
+def _record_former_ids(store: Store, moves: dict[str, set[str]]) -> None:
+    """Ids that are gone because their mentions now name another entity stay resolvable."""
+    c = store.conn
+    for new, olds in sorted(moves.items()):
+        if c.execute("SELECT 1 FROM entities WHERE id=?", (new,)).fetchone() is None:
+            continue
+        c.execute("DELETE FROM id_aliases WHERE old_id=?", (new,))  # it is an id again
+        for old in sorted(olds - {new}):
+            if c.execute("SELECT 1 FROM entities WHERE id=?", (old,)).fetchone() is None:
+                c.execute("INSERT OR REPLACE INTO id_aliases VALUES (?, ?)", (old, new))
+    # an alias pointing at an id that itself became an alias follows it
+    c.execute("UPDATE id_aliases SET new_id = (SELECT a.new_id FROM id_aliases a "
+              "WHERE a.old_id = id_aliases.new_id) WHERE new_id IN (SELECT old_id FROM id_aliases)")
+
+
+def _refresh_entity(store: Store, eid: str, cur: Curation) -> None:
+    """Name, aliases and external ids of an entity, or its removal when nothing supports it."""
+    c = store.conn
+    row = c.execute("SELECT type, origin FROM entities WHERE id=?", (eid,)).fetchone()
+    if row is None or row["origin"] == "static":
+        return
+    if c.execute("SELECT 1 FROM edges WHERE target=? LIMIT 1", (eid,)).fetchone() is None:
+        c.execute("DELETE FROM entities WHERE id=?", (eid,))
+        return
+    if row["origin"] != "mention":
+        return
+    counts: dict[tuple[str, str], int] = {}
+    gaz: set[str] = set()
+    shorts: set[str] = set()
+    for m in c.execute("SELECT text, kind, gazetteer_id, COUNT(*) n FROM mentions WHERE entity_id=? "
+                       "GROUP BY text, kind, gazetteer_id", (eid,)):
+        counts[(m["text"], m["kind"])] = counts.get((m["text"], m["kind"]), 0) + int(m["n"])
+        if m["gazetteer_id"]:
+            gaz.add(m["gazetteer_id"])
+        if m["kind"] == "short":
+            shorts.add(m["text"].rstrip("s") if m["text"].endswith("s") else m["text"])
+    props: dict[str, Any] = {}
+    entry = _gazetteer().get((row["type"], sorted(gaz)[0])) if gaz else None
+    if entry is not None:
+        props.update({"gazetteer": entry.source, "gazetteer_id": entry.id})
+        if entry.url:
+            props["url"] = entry.url
+    ambiguous = sorted(s for s in shorts if len({squash(r[0]) for r in c.execute(
+        "SELECT DISTINCT long_key FROM abbrevs WHERE short=? AND type=?", (s, row["type"]))}) > 1)
+    if ambiguous:
+        props["ambiguous_abbreviations"] = ambiguous
+    if entry is None and not any(kind != "short" for _, kind in counts):
+        # only abbreviations name it here: the long form its definitions spell out
+        for r in c.execute("SELECT a.long_text, COUNT(*) n FROM abbrevs a JOIN mentions m "
+                           "ON m.paper_id = a.paper_id AND m.raw_key = a.long_key "
+                           "WHERE m.entity_id = ? AND a.long_text != '' GROUP BY a.long_text", (eid,)):
+            counts[(r["long_text"], "long")] = int(r["n"])
+    name = cur.names.get(eid) or (entry.name if entry is not None else pick_name(counts)) or eid
+    c.execute("UPDATE entities SET name=?, props=? WHERE id=?",
+              (name, json.dumps(props, ensure_ascii=False, sort_keys=True), eid))
+
+
+def _applied_in(store: Store) -> None:
+    """Method-APPLIED_IN->Domain (top level): paper count, first and last year."""
+    c = store.conn
+    c.execute("DELETE FROM links WHERE rel=?", (RelType.APPLIED_IN.value,))
+    c.execute(
+        "INSERT INTO links (source, rel, target, props) "
+        "SELECT m.target, ?, top, json_object('paper_count', COUNT(DISTINCT m.paper_id), "
+        "'first_year', MIN(p.year), 'last_year', MAX(p.year)) "
+        "FROM edges m JOIN (SELECT d.paper_id, COALESCE(b.target, d.target) top FROM edges d "
+        "  LEFT JOIN links b ON b.source = d.target AND b.rel = ? WHERE d.rel = ?) t "
+        "ON t.paper_id = m.paper_id "
+        "JOIN papers p ON p.id = m.paper_id WHERE m.rel IN (?, ?) GROUP BY m.target, top",
+        (RelType.APPLIED_IN.value, RelType.BROADER.value, RelType.IN_DOMAIN.value,
+         RelType.PROPOSES.value, RelType.USES.value))
