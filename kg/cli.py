@@ -50,14 +50,35 @@ class KGGroup(click.Group):
 
 @click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg-papers", prog_name="kg")
-def cli() -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only data and errors: no progress, no summaries.")
+@click.option("--verbose", "-v", count=True, help="Log what kg does on stderr (-vv: debug).")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """kg: a knowledge graph of papers, methods, datasets, tasks and domains.
+
+    Defaults come from kg.toml (./kg.toml, ~/.config/kg/kg.toml, $KG_CONFIG) and KG_*
+    variables. Shell completion: eval "$(_KG_COMPLETE=bash_source kg)" (or zsh_source,
+    fish_source).
 
     \b
     Example:
       kg build papers.jsonl --store kg-store
       kg show "direct preference optimization"
     """
+    import logging
+
+    ctx.obj = {"quiet": quiet, "verbose": verbose}
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, stream=sys.stderr, format="kg: %(levelname)s: %(message)s")
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and ctx.obj.get("quiet"):
+            return True
+        ctx = ctx.parent
+    return False
 
 
 @cli.command()
@@ -77,7 +98,9 @@ def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool)
       kg build ../shared/corpus/hf-daily-papers --store kg-store
     """
     from kg.build import build as run_build
+    from kg.progress import Progress
 
+    quiet = quiet or _quiet()
     store = _open_store(store_path, create=True)
     try:
         store.lock()
@@ -89,7 +112,8 @@ def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool)
             if not quiet and shown <= 20:
                 click.echo(f"rejected {rej.describe()}", err=True)
 
-        report = run_build(inputs, store, on_reject=on_reject)
+        with Progress("records", enabled=not quiet) as progress:
+            report = run_build(inputs, store, on_reject=on_reject, progress=progress.update)
     finally:
         store.close()
     if not quiet:
@@ -300,9 +324,16 @@ def _print_hood(hood: dict[str, Any], tree: bool) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: defaults from kg.toml, then the command line."""
+    from kg.config import load_default_map
+
     try:
-        cli.main(prog_name="kg")
+        default_map = load_default_map(cli)
+    except KGError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    try:
+        cli.main(prog_name="kg", default_map=default_map)
     except BrokenPipeError:  # `kg ... | head`
         sys.exit(0)
 

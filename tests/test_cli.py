@@ -114,3 +114,32 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
 @pytest.mark.parametrize("name,cmd", _commands(cli))
 def test_every_command_has_help_with_an_example(name: str, cmd: click.Command) -> None:
     assert cmd.help and "Example:" in cmd.help, f"`kg {name}` needs help with an example"
+
+
+def test_kg_toml_gives_defaults_and_rejects_unknown_options(demo_store: Path, tmp_path: Path) -> None:
+    from kg.config import ConfigError, load_default_map
+
+    cfg = tmp_path / "kg.toml"
+    cfg.write_text(f'store = "{demo_store}"\n[show]\nlimit = 1\nformat = "json"\n', encoding="utf-8")
+    default_map = load_default_map(cli, [cfg])
+    assert default_map["show"] == {"store_path": str(demo_store), "limit": 1, "fmt": "json"}
+    assert default_map["stats"] == {"store_path": str(demo_store)}
+    result = CliRunner().invoke(cli, ["show", "spiking neural network"], default_map=default_map)
+    assert result.exit_code == 0, result.output
+    hood = json.loads(result.output)
+    assert all(n for n in hood["totals"].values())
+    assert max(sum(1 for n in hood["neighbors"] if n["relation"] == r) for r in hood["totals"]) == 1
+    cfg.write_text("[show]\nbogus = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="`kg show` has no option 'bogus'"):
+        load_default_map(cli, [cfg])
+
+
+def test_progress_is_silent_off_a_terminal(tmp_path: Path) -> None:
+    import io
+
+    from kg.progress import Progress
+
+    buf = io.StringIO()
+    with Progress("records", stream=buf) as p:
+        p.update(10)
+    assert buf.getvalue() == ""  # not a terminal: nothing
