@@ -338,13 +338,32 @@ def main() -> None:
         sys.exit(0)
 
 
-from kg.curate_cli import COMMANDS as _CURATE  # noqa: E402  (commands live beside their code)
-from kg.export.cli import export as _export  # noqa: E402
+from kg.export.cli import export as _export  # noqa: E402  (commands live beside their code)
+
+#: Modules whose ``COMMANDS`` (and ``TOP_COMMANDS``) lists are registered on the main group.
+COMMAND_MODULES: tuple[str, ...] = (
+    "kg.curate_cli",
+    "kg.evaluate.cli",
+    "kg.export.rdf_cli",
+)
 
 cli.add_command(_export)
-for _cmd in _CURATE:
-    cli.add_command(_cmd)
 
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for attr in ("COMMANDS", "TOP_COMMANDS"):
+            # rdf_cli's COMMANDS belong under `kg export`; only its TOP_COMMANDS go here.
+            if module.__name__.startswith("kg.export.") and attr == "COMMANDS":
+                continue
+            for command in getattr(module, attr, ()):
+                cli.add_command(command)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
