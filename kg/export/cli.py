@@ -9,7 +9,7 @@ import click
 __all__ = ["export"]
 
 #: Modules that define export sub-commands in a ``COMMANDS`` list.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("kg.export.rdf_cli",)
 
 
 @click.group()
