@@ -14,8 +14,8 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.abbreviations import find_long_form, is_short_form
 from kg.extract.rules import (
-    NAMING_CUES, RULE_CONFIDENCE, STOP_MODIFIERS, head_type, is_acronym, is_coined,
-    looks_like_name,
+    ADJECTIVE_SUFFIXES, EPONYM_HEADS, NAMING_CUES, TECHNIQUE_HEADS, RULE_CONFIDENCE, STOP_MODIFIERS, TASK_STOP_MODIFIERS,
+    head_type, is_acronym, is_coined, looks_like_name,
 )
 
 __all__ = [
@@ -161,6 +161,9 @@ def coined_names(doc: Doc) -> Iterator[Candidate]:
                                    and i + 1 < len(doc) and doc[i + 1].text == "-"):
             end = _joined_end(doc, i, len(doc))
             parts = [t.text for t in doc[i:end] if t.text != "-"]
+            if parts[-1].lower() in ADJECTIVE_SUFFIXES or any("=" in p for p in parts):
+                i = end  # "CNN-based", "ICC=0.30": the acronym inside is left to other rules
+                continue
             if any(is_coined(p) or (is_acronym(p) and len(parts) > 1) or
                    (any(c.isdigit() for c in p) and len(parts) > 1) for p in parts):
                 yield Candidate(i, end, _type_after(doc, end, "Method"), "coined-name")
@@ -195,14 +198,14 @@ def acronyms(doc: Doc, exclude: frozenset[str]) -> Iterator[Candidate]:
             yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "acronym")
 
 
-def _modifier(tok: Token) -> bool:
+def _modifier(tok: Token, stop: frozenset[str] = STOP_MODIFIERS) -> bool:
     t = tok.text
     if any(c.isdigit() for c in t):
         return len(t) <= 4 and any(c.isalpha() for c in t)  # "3D", "2D"
     if t == "-":
         return not tok.whitespace_ and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_
     low = tok.lower_
-    return tok.is_alpha and t.islower() and low not in STOP_MODIFIERS \
+    return tok.is_alpha and t.islower() and low not in stop \
         and not low.endswith(("ly", "ing")) and not (low.endswith("ed") and len(low) > 4) \
         and not (low.endswith("s") and not low.endswith(("ss", "us", "is", "ics")))
 
@@ -214,7 +217,8 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
         if kind is None:
             continue
         start = tok.i
-        while start > tok.sent.start and start > tok.i - 4 and _modifier(doc[start - 1]):
+        while start > tok.sent.start and start > tok.i - 4 and _modifier(doc[start - 1],
+                                                                        TASK_STOP_MODIFIERS):
             start -= 1
         while start < tok.i and doc[start].text == "-":
             start += 1
@@ -240,12 +244,72 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
                 yield Candidate(j, tok.i + 1, "Method", "method-head")
         elif start < tok.i:
             yield Candidate(start, tok.i + 1, "Task", "task-head")
+    yield from _lower_heads(doc, title_end)
+
+
+_GENERIC_TAILS = frozenset({"algorithm", "algorithms", "method", "methods", "model", "models"})
+
+
+def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
+    """Technique names with a lower-case head: "Bradley-Terry model", "convex relaxation"."""
+    for tok in doc[title_end:]:
+        low = tok.lower_
+        if not tok.text.islower() or low not in EPONYM_HEADS:
+            continue
+        # a proper name before the head: capitalised words that are not acronyms or coined
+        j = tok.i
+        while j > tok.sent.start + 1 and j > tok.i - 4 and (
+                (doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha
+                 and doc[j - 1].lower_ not in STOP_MODIFIERS
+                 and not is_acronym(doc[j - 1].text) and not is_coined(doc[j - 1].text))
+                or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_)):
+            j -= 1
+        while j < tok.i and doc[j].text == "-":
+            j += 1
+        if j < tok.i and not doc[j].is_sent_start:
+            end = tok.i + 1
+            if low in _GENERIC_TAILS and head_type(doc[tok.i - 1].text) == "Method":
+                end = tok.i  # "Bayesian Optimization algorithm": the name is before the tail
+            # one qualifier the name carries: "annealed Langevin dynamics"
+            if j - 1 > tok.sent.start and _modifier(doc[j - 1], TASK_STOP_MODIFIERS) \
+                    and not _glued_hyphen(doc, j - 1):
+                j -= 1
+            yield Candidate(j, end, "Method", "eponym-head")
+            continue
+        if low not in TECHNIQUE_HEADS:
+            continue
+        start = tok.i
+        while start > tok.sent.start and start > tok.i - 3 and _modifier(doc[start - 1],
+                                                                        TASK_STOP_MODIFIERS):
+            start -= 1
+        while start < tok.i and doc[start].text == "-":
+            start += 1
+        if start < tok.i and _glued_hyphen(doc, start):
+            start = _compound_start(doc, start)
+        if start is not None and start < tok.i:
+            yield Candidate(start, tok.i + 1, "Method", "technique-head")
+
+
+def _glued_hyphen(doc: Doc, i: int) -> bool:
+    """Token ``i`` is the second part of a hyphen compound ("frame-level": "level")."""
+    return i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ \
+        and not doc[i - 2].whitespace_
+
+
+def _compound_start(doc: Doc, i: int) -> int | None:
+    """Start of the hyphen compound that token ``i`` ends, or None when it holds a stop word
+    ("state-of-the-art", "task-agnostic": no name starts inside them)."""
+    while _glued_hyphen(doc, i):
+        i -= 2
+        if not doc[i].is_alpha or doc[i].lower_ in TASK_STOP_MODIFIERS or doc[i].lower_ in {"art"}:
+            return None
+    return i
 
 
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
-              "abbreviation-titlecase": 3}
+              "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

@@ -32,7 +32,7 @@ from kg.schema import NodeType, RelType
 __all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
 
 #: Bump when extraction output changes, so stores know their papers need re-extraction.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 SEPARATOR = "\n\n"
 _TYPES = {"Method": NodeType.METHOD, "Dataset": NodeType.DATASET, "Task": NodeType.TASK}
 
@@ -124,10 +124,13 @@ class Extractor:
         cands += list(proposal_cue(doc))
         cands += list(coined_names(doc))
         cands += list(head_phrases(doc, title_end))
-        cands += [c for c in acronyms(doc, self._not_acronyms) if c.start >= title_end]
+        # an acronym the abstract defines is typed by its long form (or is no entity at all:
+        # "Alzheimer's disease (AD)"), never by the bare-acronym rule
+        defined = frozenset(a.short for a in abbrevs)
+        cands += [c for c in acronyms(doc, self._not_acronyms | defined) if c.start >= title_end]
         cands += self._abbreviation_candidates(doc, abbrevs, cands)
         cands = [c for c in cands if not self._is_generic(doc[c.start:c.end].text)]
-        kept = resolve_overlaps(cands)
+        kept = _dataset_context(doc, resolve_overlaps(cands))
         kept += self._repeat_short_forms(doc, abbrevs, kept)
         mentions = self._to_mentions(doc, paper, kept, abbrevs, len(paper.title))
         domains = self.domains.classify(doc, len(paper.title), paper.categories)
@@ -244,6 +247,60 @@ class Extractor:
                 type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
                 sentence=span.sent.text.strip(), key=key, short_form=short, gazetteer_id=gid))
         return out
+
+
+#: Words before "on" that say the names after it are data: "evaluated on X and Y".
+_EVAL_BEFORE_ON = ("evaluat", "experiment", "result", "perform", "test", "validat", "benchmark",
+                   "achiev", "outperform", "accura", "trained", "fine-tuned", "state-of-the-art")
+_SHAPE_RULES = frozenset({"coined-name", "acronym"})
+
+
+def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
+    """Retype bare names that the sentence places among data, not methods.
+
+    A name found only by its shape (coined or acronym, no gazetteer entry) is a dataset when it
+    stands in a list, directly after "on", that follows an evaluation word ("results on
+    QVHighlights, Charades-STA and ActivityNet"), or in one list with a known dataset
+    ("IEMOCAP and MOSEI").
+    """
+    by_start = {c.start: c for c in kept}
+    out = list(kept)
+    for k, c in enumerate(kept):
+        if c.type != "Method" or c.rule not in _SHAPE_RULES or c.gazetteer is not None:
+            continue
+        sent = doc[c.start].sent
+        # walk left over the list this name is in: names, commas, "and"/"or"
+        i = c.start
+        members = [c]
+        while i > sent.start:
+            prev = doc[i - 1]
+            if prev.text == "," or prev.lower_ in {"and", "or", "the"}:
+                i -= 1
+                continue
+            owner = next((o for o in kept if o.end == i), None)
+            if owner is None:
+                break
+            members.append(owner)
+            i = owner.start
+        # and right
+        j = c.end
+        while j < sent.end:
+            nxt = doc[j]
+            if nxt.text == "," or nxt.lower_ in {"and", "or", "the"}:
+                j += 1
+                continue
+            owner = by_start.get(j)
+            if owner is None:
+                break
+            members.append(owner)
+            j = owner.end
+        with_data = any(m.type == "Dataset" for m in members)
+        after_on = i > sent.start and doc[i - 1].lower_ == "on" and any(
+            w in doc[sent.start:i - 1].text.lower() for w in _EVAL_BEFORE_ON)
+        data_head = j < sent.end and head_type(doc[j].text) == "Dataset"
+        if with_data or after_on or data_head:
+            out[k] = Candidate(c.start, c.end, "Dataset", c.rule, c.proposed, c.gazetteer)
+    return out
 
 
 def _role(kind: str, proposed: bool) -> RelType:

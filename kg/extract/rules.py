@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "METHOD_HEADS", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
+    "METHOD_HEADS", "TECHNIQUE_HEADS", "EPONYM_HEADS", "TASK_STOP_MODIFIERS", "ADJECTIVE_SUFFIXES", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
     "EVAL_CUES", "COMPARISON_CUES", "NAMING_CUES", "STOP_MODIFIERS", "RULE_CONFIDENCE",
     "is_coined", "is_acronym", "head_type", "looks_like_name",
 ]
@@ -26,6 +26,22 @@ ensemble ensembles forest forests tree trees strategy scheme technique procedure
 process processes field fields regularization regularizer normalization dropout sampling
 inference filter filters memory gate gates head heads policy routing pooling convolution
 convolutions graph-network perceptron perceptrons machine method methods framework
+""".split())
+# Heads of technique names written in lower case ("graph pooling", "convex relaxation").
+# Narrower than METHOD_HEADS: "model", "method" and "framework" in lower case are rarely names.
+TECHNIQUE_HEADS = frozenset("""
+attention pooling pruning distillation augmentation regularization regularisation
+quantization encoding decomposition factorization relaxation approximation descent
+sampling regression search solver solvers filter filters transform propagation encoder
+encoders decoder decoders autoencoder autoencoders transformer transformers classifier
+classifiers estimator algorithm algorithms convolution convolutions perceptron perceptrons
+forest forests scheduler schedulers
+""".split())
+# Lower-case heads after a proper name that make a named technique: "Bradley-Terry model",
+# "Koopman operator", "Hartree-Fock approximation", "Kullback-Leibler divergence".
+EPONYM_HEADS = TECHNIQUE_HEADS | frozenset("""
+dynamics kernel kernels learning optimization loss model models operator operators divergence equation equations process
+processes distribution distributions chain chains test method methods theory
 """.split())
 DATASET_HEADS = frozenset("""
 dataset datasets data-set benchmark benchmarks corpus corpora database databases suite
@@ -73,9 +89,39 @@ being of in on for to with by from as at into via and or but not no nor than the
 both each every all any some many much more most few fewer less least other another
 can could may might will would should must shall do does did has have had which who whom
 whose what when where while how why also only just very well new novel existing various
+through throughout thus hence yet still even further furthermore moreover however
 several different same based using use used uses via toward towards between among across
 without within under over after before during about against along upon high low large
 small better best good strong robust efficient effective accurate simple general
+""".split())
+
+# Words that end a leftward scan for a *task* phrase: verbs that take a task as object and
+# evaluative adjectives ("enhance animal detection", "complex reasoning", "final prediction").
+# Without a tagger these are listed; they are common academic English, not corpus names.
+TASK_STOP_MODIFIERS = STOP_MODIFIERS | frozenset("""
+avoid advance enhance leverage internalize internalise explore study support improve enable
+perform achieve facilitate boost conduct address tackle require allow provide show
+demonstrate outperform evaluate assess investigate examine analyze analyse consider apply
+aid accelerate automate benefit complement drive ensure exhibit extend guide help hinder
+impact inform lack limit make need offer pose promote reduce remain render scale solve
+streamline target undergo unlock yield
+complex comprehensive deep deeper impressive modern final later significant common multiple
+interpretable fast faster precise reliable scalable accurate challenging difficult hard easy
+key main major minor overall powerful practical real real-world remarkable superior
+traditional typical conventional current recent standard basic advanced sophisticated
+downstream upstream subsequent previous prior initial explicit implicit diverse numerous
+massive extensive broad wide whole full entire crucial critical essential important
+additional auxiliary classical specific exhaustive future potential lucky coarse approximate
+up down out exact generalize generalise
+first second third last next single two three dual several own same proposed underlying
+""".split())
+
+# Suffixes of hyphenated adjectives: "CNN-based", "PDE-constrained", "FlashAttention-compatible"
+# describe a thing, they do not name one.
+ADJECTIVE_SUFFIXES = frozenset("""
+based constrained compatible generated assisted aware driven free guided like specific level
+style type oriented agnostic enabled powered centric only scale wise dependent independent
+informed inspired related augmented conditioned induced friendly ready native supervised
 """.split())
 
 RULE_CONFIDENCE: dict[str, float] = {
@@ -91,6 +137,8 @@ RULE_CONFIDENCE: dict[str, float] = {
     "task-head": 0.55,
     "acronym": 0.45,
     "abbreviation-titlecase": 0.65,
+    "eponym-head": 0.65,
+    "technique-head": 0.5,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
