@@ -20,7 +20,7 @@ from kg.extract.rules import (
 
 __all__ = [
     "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
-    "proposal_cue", "coined_names", "head_phrases", "resolve_overlaps", "name_run", "acronyms",
+    "proposal_cue", "coined_names", "head_phrases", "title_phrases", "resolve_overlaps", "name_run", "acronyms",
 ]
 
 
@@ -306,10 +306,65 @@ def _compound_start(doc: Doc, i: int) -> int | None:
     return i
 
 
+#: Title words after which a Title Case phrase names the means: "... via Dynamic Compression".
+_TITLE_MEANS = frozenset({"via", "using", "through", "by"})
+#: Words that end a title phrase.
+_TITLE_BREAKS = _TITLE_MEANS | frozenset({
+    "with", "for", "in", "on", "of", "from", "to", "towards", "toward", "and", "under", "over",
+    "against", "without", "beyond", "as", "at", "into", "versus", "vs", "vs.", "is", "are",
+    "based", "when", "where", "how", "what", "why", "the", "a", "an", ":", ",", "?", "!", "--",
+})
+
+
+def title_phrases(doc: Doc, title_end: int) -> Iterator[Candidate]:
+    """Title Case phrases a title names as its means or its subject (weakest of the rules:
+    the pipeline keeps one only where no other rule found anything).
+
+    "Forensic Face Identification using Attention Guided Optimal Transport",
+    "Hierarchical Indexing with Knowledge Enrichment for ...": the phrase after via / using /
+    through / with / by is a method, and so is the phrase that opens "X for Y" (after any
+    "Name:" prefix), whatever its head ("... via Dynamic Compression"). Only phrases of 2-6 capitalised words count: single words are left to the
+    name rules.
+    """
+    toks = doc[:title_end]
+    if len(toks) < 3:
+        return
+    colon = next((t.i for t in toks if t.text == ":"), None)
+    begin = colon + 1 if colon is not None and colon <= 4 else 0
+    # phrases: maximal runs of non-break tokens, with the break word before them
+    phrases: list[tuple[str, int, int]] = []
+    i, before = begin, ""
+    while i < title_end:
+        if doc[i].lower_ in _TITLE_BREAKS or doc[i].is_punct and doc[i].text != "-":
+            before = doc[i].lower_
+            i += 1
+            continue
+        j = i
+        while j < title_end and not (doc[j].lower_ in _TITLE_BREAKS
+                                     or doc[j].is_punct and doc[j].text != "-"):
+            j += 1
+        phrases.append((before, i, j))
+        i = j
+    for k, (before, start, end) in enumerate(phrases):
+        after = doc[end].lower_ if end < title_end else ""
+        opening = k == 0 and start == begin and after == "for"
+        if before not in _TITLE_MEANS and not opening:
+            continue
+        words = [t for t in doc[start:end] if t.text != "-"]
+        if not 2 <= len(words) <= 6 or not all(w.text[:1].isupper() or w.text[:1].isdigit()
+                                               for w in words):
+            continue
+        if words[0].lower_.endswith("ly") or words[0].text.endswith("ing") and not opening:
+            continue  # "using Gradually Swapping ..." is a clause, not a name
+        # "... via Dynamic Compression": a means is a method even with a task-like head
+        yield Candidate(start, end, "Method", "title-phrase")
+
+
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
-              "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8}
+              "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8,
+              "title-phrase": 8}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

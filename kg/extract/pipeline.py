@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
-    proposal_cue, resolve_overlaps, title_colon,
+    proposal_cue, resolve_overlaps, title_colon, title_phrases,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
@@ -124,6 +124,8 @@ class Extractor:
         cands += list(proposal_cue(doc))
         cands += list(coined_names(doc))
         cands += list(head_phrases(doc, title_end))
+        taken = {i for c in cands for i in range(c.start, c.end)}
+        cands += [c for c in title_phrases(doc, title_end) if taken.isdisjoint(range(c.start, c.end))]
         # an acronym the abstract defines is typed by its long form (or is no entity at all:
         # "Alzheimer's disease (AD)"), never by the bare-acronym rule
         defined = frozenset(a.short for a in abbrevs)
@@ -228,7 +230,11 @@ class Extractor:
             keyed.append((c, key, short, entry.id if entry is not None else None))
         proposed_keys = {(c.type, k) for c, k, _, _ in keyed if c.proposed}
         for c, k, _, gid in keyed:
-            if c.rule == "coined-name" and gid is None and self._proposal_position(doc, c.start):
+            if gid is not None or c.type != "Method":
+                continue
+            # a new name in a proposal sentence, or a phrase the title gives as its means
+            if (c.rule in _PROPOSABLE and self._proposal_position(doc, c.start)) \
+                    or c.rule == "title-phrase":
                 proposed_keys.add((c.type, k))
         # a dataset is introduced when a sentence introducing data names it
         for c, k, _, gid in keyed:
@@ -253,6 +259,8 @@ class Extractor:
 _EVAL_BEFORE_ON = ("evaluat", "experiment", "result", "perform", "test", "validat", "benchmark",
                    "achiev", "outperform", "accura", "trained", "fine-tuned", "state-of-the-art")
 _SHAPE_RULES = frozenset({"coined-name", "acronym"})
+#: Rules whose unknown names are the paper's own when a proposal cue precedes them.
+_PROPOSABLE = frozenset({"coined-name", "technique-head", "method-head", "title-phrase"})
 
 
 def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:

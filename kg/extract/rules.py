@@ -36,6 +36,7 @@ sampling regression search solver solvers filter filters transform propagation e
 encoders decoder decoders autoencoder autoencoders transformer transformers classifier
 classifiers estimator algorithm algorithms convolution convolutions perceptron perceptrons
 forest forests scheduler schedulers
+padding programming iteration acceleration potential potentials
 """.split())
 # Lower-case heads after a proper name that make a named technique: "Bradley-Terry model",
 # "Koopman operator", "Hartree-Fock approximation", "Kullback-Leibler divergence".
@@ -139,6 +140,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     "abbreviation-titlecase": 0.65,
     "eponym-head": 0.65,
     "technique-head": 0.5,
+    "title-phrase": 0.55,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
