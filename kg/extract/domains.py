@@ -27,11 +27,43 @@ OTHER_CATEGORY_WEIGHT = 1.5
 WEAK_CATEGORY_WEIGHT = 0.5
 SECOND_SHARE = 0.5  # a second or third domain needs this share of the best score
 MAX_DOMAINS = 3
+#: Domains listed before a broader neighbour whenever both are assigned: the guidelines put the
+#: most specific domain first ("medical imaging" before "healthcare and medicine").
+SPECIFIC_FIRST: dict[str, frozenset[str]] = {
+    "medical imaging": frozenset({"healthcare and medicine"}),
+    "brain-computer interfaces": frozenset({"neuroscience", "healthcare and medicine"}),
+    "remote sensing and earth observation": frozenset({"computer vision"}),
+}
 
 
 def _is_acronym(label: str) -> bool:
     letters = [c for c in label if c.isalpha()]
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2 and " " not in label
+
+
+def _specific_first(ranked: list[DomainScore]) -> list[DomainScore]:
+    """Move each specific domain just before the broader neighbour it outranks by definition."""
+    out = list(ranked)
+    for i, d in enumerate(ranked):
+        general = SPECIFIC_FIRST.get(d.top, frozenset())
+        first = next((k for k, e in enumerate(out) if e.top in general), None)
+        here = out.index(d)
+        if first is not None and first < here:
+            out.insert(first, out.pop(here))
+    return out
+
+
+def _plural(phrase: str) -> tuple[str, ...]:
+    """The phrase and its regular plural ("MRI" -> "MRIs", "knowledge graph" -> "... graphs").
+
+    >>> _plural("MRI"), _plural("knowledge graph"), _plural("genomics")
+    (('MRI', 'MRIs'), ('knowledge graph', 'knowledge graphs'), ('genomics',))
+    """
+    last = phrase.split()[-1] if phrase.split() else phrase
+    if not last[-1:].isalpha() or last.lower().endswith(("s", "x", "y", "ing", "ed")) \
+            or any(c.isdigit() for c in last):
+        return (phrase,)
+    return (phrase, phrase + "s")
 
 
 class DomainClassifier:
@@ -47,8 +79,9 @@ class DomainClassifier:
             phrases = sorted(p for p in {concept.name, *concept.labels, *concept.cues} if p.strip())
             key = nlp.vocab.strings.add(cid)
             self._key_concept[key] = cid
-            exact = [nlp.make_doc(p) for p in phrases if _is_acronym(p)]
-            other = [nlp.make_doc(p) for p in phrases if not _is_acronym(p)]
+            # plurals match too: "Brain MRIs", "knowledge graphs"
+            exact = [nlp.make_doc(v) for p in phrases if _is_acronym(p) for v in _plural(p)]
+            other = [nlp.make_doc(v) for p in phrases if not _is_acronym(p) for v in _plural(p)]
             if exact:
                 self.acronyms.add(cid, exact)
             if other:
@@ -110,4 +143,4 @@ class DomainClassifier:
             c = self.taxonomy[cid]
             expl = tuple(dict.fromkeys(why[top_id]))
             out.append(DomainScore(c.id, c.name, c.top, round(score / (best + 1.0), 3), expl))
-        return out
+        return _specific_first(out)
