@@ -14,13 +14,13 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.abbreviations import find_long_form, is_short_form
 from kg.extract.rules import (
-    ADJECTIVE_SUFFIXES, EPONYM_HEADS, NAMING_CUES, TECHNIQUE_HEADS, RULE_CONFIDENCE, STOP_MODIFIERS, TASK_STOP_MODIFIERS,
+    ADJECTIVE_SUFFIXES, EPONYM_HEADS, LANGUAGES, NAMING_CUES, TECHNIQUE_HEADS, RULE_CONFIDENCE, STOP_MODIFIERS, TASK_STOP_MODIFIERS,
     head_type, is_acronym, is_coined, looks_like_name,
 )
 
 __all__ = [
     "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
-    "proposal_cue", "coined_names", "head_phrases", "title_phrases", "resolve_overlaps", "name_run", "acronyms",
+    "proposal_cue", "coined_names", "head_phrases", "title_phrases", "dataset_lists", "resolve_overlaps", "name_run", "acronyms",
 ]
 
 
@@ -210,6 +210,13 @@ def _modifier(tok: Token, stop: frozenset[str] = STOP_MODIFIERS) -> bool:
         and not (low.endswith("s") and not low.endswith(("ss", "us", "is", "ics")))
 
 
+def _title_modifier(tok: Token) -> bool:
+    """A Title Case word that may qualify a task head in a title ("Species Classification")."""
+    low = tok.lower_
+    return tok.is_alpha and tok.text[:1].isupper() and tok.text[1:].islower() \
+        and low not in TASK_STOP_MODIFIERS and not low.endswith("ly")
+
+
 def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
     """Phrases ending in a type head: "X dataset", "pose estimation", "Kernel Networks"."""
     for tok in doc:
@@ -217,8 +224,10 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
         if kind is None:
             continue
         start = tok.i
-        while start > tok.sent.start and start > tok.i - 4 and _modifier(doc[start - 1],
-                                                                        TASK_STOP_MODIFIERS):
+        in_title = tok.i < title_end
+        while start > tok.sent.start and start > tok.i - 4 and (
+                _modifier(doc[start - 1], TASK_STOP_MODIFIERS)
+                or in_title and _title_modifier(doc[start - 1])):
             start -= 1
         while start < tok.i and doc[start].text == "-":
             start += 1
@@ -229,7 +238,9 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
                     and not doc[j - 1].is_sent_start:
                 j -= 1
             if j < tok.i:
-                yield Candidate(j, tok.i, "Dataset", "dataset-head")
+                # a capitalised head is part of the name: "the Neural Representation Benchmark"
+                end = tok.i + 1 if tok.text[:1].isupper() else tok.i
+                yield Candidate(j, end, "Dataset", "dataset-head")
         elif kind == "Method":
             if tok.i < title_end:  # titles are in Title Case: capitals say nothing there
                 continue
@@ -360,11 +371,81 @@ def title_phrases(doc: Doc, title_end: int) -> Iterator[Candidate]:
         yield Candidate(start, end, "Method", "title-phrase")
 
 
+_LIST_TRIGGERS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpora",
+                            "corpus", "testbeds", "suites"})
+_LIST_LEADS = frozenset({"including", "includes", "include", "such", "as", "like", "namely",
+                         "e.g.", "i.e.", ":", ",", "the", "(", "viz."})
+_EVAL_ON = frozenset({"evaluated", "evaluate", "evaluates", "evaluating", "experiments", "tested",
+                      "validated", "benchmarked"})
+
+
+def dataset_lists(doc: Doc) -> Iterator[Candidate]:
+    """Names listed as data: "two datasets: IIT_Mandi_S2F and CUFS", "benchmarks, including the
+    Van der Pol oscillator, Burgers' equation and 2D Navier-Stokes", "evaluated on GAIA and FRAMES".
+
+    Each member is a run of name-like tokens (inner "der"/"of"/"'s" allowed); a parenthesis after
+    a member is skipped; the list ends at the first token that is neither a name nor a separator.
+    """
+    for tok in doc:
+        low = tok.lower_
+        if low in _LIST_TRIGGERS:
+            i = tok.i + 1
+            while i < tok.sent.end and doc[i].lower_ in _LIST_LEADS:
+                i += 1
+            if not any(doc[k].lower_ in _LIST_LEADS - {",", "the", "("} for k in range(tok.i + 1, i)):
+                continue  # a list must be announced: "benchmarks, including", "datasets:"
+        elif low in _EVAL_ON and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "on":
+            i = tok.i + 2
+        else:
+            continue
+        end = tok.sent.end
+        while i < end:
+            if doc[i].lower_ in {"the", "and", "or", ","}:
+                i += 1
+                continue
+            j = _list_member_end(doc, i, end)
+            if j == i:
+                break
+            parts = [p.lower() for p in doc[i:j].text.replace("-", " ").split()]
+            if not all(p in LANGUAGES or p in {"to", "and"} for p in parts):
+                yield Candidate(i, j, "Dataset", "dataset-list")
+            i = j
+            if i < end and doc[i].text == "(":
+                close = next((t.i for t in doc[i:end] if t.text == ")"), None)
+                if close is None:
+                    break
+                i = close + 1
+
+
+def _list_member_end(doc: Doc, i: int, limit: int) -> int:
+    """End of a dataset name starting at ``i``: name-like tokens, glued pieces, inner particles."""
+    if not looks_like_name(doc[i].text) or doc[i].lower_ in STOP_MODIFIERS:
+        return i
+    j = i
+    while j < limit and j - i < 6:
+        t = doc[j]
+        if looks_like_name(t.text) or (not doc[j - 1].whitespace_ and j > i and not t.is_space
+                                       and t.text not in ",;:.()[]") \
+                or (t.lower_ in {"der", "van", "von", "de", "of", "'", "'s", "’s"} and j + 1 < limit
+                    and j > i):
+            j += 1
+            continue
+        if t.is_lower and t.is_alpha and j > i and head_type(t.text) is None and j + 1 < limit \
+                and doc[j + 1].text in {",", "and", "or", "."} and t.lower_ not in STOP_MODIFIERS \
+                and doc[i].text[:1].isupper():
+            j += 1  # "Van der Pol oscillator", "Burgers' equation"
+            break
+        break
+    while j > i and doc[j - 1].lower_ in {"of", "der", "van", "von", "de"}:
+        j -= 1
+    return j
+
+
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
               "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8,
-              "title-phrase": 8}
+              "title-phrase": 8, "dataset-list": 6}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
-    proposal_cue, resolve_overlaps, title_colon, title_phrases,
+    dataset_lists, proposal_cue, resolve_overlaps, title_colon, title_phrases,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
@@ -124,6 +124,7 @@ class Extractor:
         cands += list(proposal_cue(doc))
         cands += list(coined_names(doc))
         cands += list(head_phrases(doc, title_end))
+        cands += [c for c in dataset_lists(doc) if c.start >= title_end]
         taken = {i for c in cands for i in range(c.start, c.end)}
         cands += [c for c in title_phrases(doc, title_end) if taken.isdisjoint(range(c.start, c.end))]
         # an acronym the abstract defines is typed by its long form (or is no entity at all:

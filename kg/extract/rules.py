@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "METHOD_HEADS", "TECHNIQUE_HEADS", "EPONYM_HEADS", "TASK_STOP_MODIFIERS", "ADJECTIVE_SUFFIXES", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
+    "METHOD_HEADS", "TECHNIQUE_HEADS", "EPONYM_HEADS", "TASK_STOP_MODIFIERS", "ADJECTIVE_SUFFIXES", "LANGUAGES", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
     "EVAL_CUES", "COMPARISON_CUES", "NAMING_CUES", "STOP_MODIFIERS", "RULE_CONFIDENCE",
     "is_coined", "is_acronym", "head_type", "looks_like_name",
 ]
@@ -56,7 +56,8 @@ separation enhancement decoding registration inpainting super-resolution denoisi
 pan-sharpening imputation clustering matching verification extraction labeling labelling
 tagging editing navigation manipulation grasping diagnosis discovery quantification
 recommendation reasoning understanding planning alignment compression interpolation
-transcription diarization spotting grounding restoration deblurring dehazing
+transcription diarization spotting grounding restoration deblurring dehazing optimization
+optimisation
 """.split())
 
 # Sentence cues for roles.
@@ -117,6 +118,14 @@ up down out exact generalize generalise
 first second third last next single two three dual several own same proposed underlying
 """.split())
 
+# Natural languages: "experiments on English and Chinese" lists languages, not datasets.
+LANGUAGES = frozenset("""
+english chinese mandarin cantonese japanese korean arabic french german spanish portuguese
+italian russian hindi urdu bengali turkish persian farsi czech polish dutch swedish finnish
+danish norwegian greek hebrew vietnamese thai indonesian malay swahili ukrainian romanian
+hungarian catalan basque tamil telugu marathi gujarati punjabi amharic yoruba hausa zulu
+""".split())
+
 # Suffixes of hyphenated adjectives: "CNN-based", "PDE-constrained", "FlashAttention-compatible"
 # describe a thing, they do not name one.
 ADJECTIVE_SUFFIXES = frozenset("""
@@ -141,6 +150,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     "eponym-head": 0.65,
     "technique-head": 0.5,
     "title-phrase": 0.55,
+    "dataset-list": 0.7,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
