@@ -195,6 +195,8 @@ def acronyms(doc: Doc, exclude: frozenset[str]) -> Iterator[Candidate]:
         prev = doc[tok.i - 1]
         if prev.lower_ in _ACRONYM_BEFORE or prev.text == ",":
             end = _joined_end(doc, tok.i, len(doc))
+            if doc[end - 1].lower_ in ADJECTIVE_SUFFIXES:
+                end = tok.i + 1  # "SVD-based": the acronym, not the adjective
             yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "acronym")
 
 
@@ -245,7 +247,7 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             if tok.i < title_end:  # titles are in Title Case: capitals say nothing there
                 continue
             j = tok.i
-            while j > tok.sent.start and j > tok.i - 5 and (
+            while j > tok.sent.start and j > tok.i - 8 and (
                     (doc[j - 1].text[:1].isupper() and doc[j - 1].lower_ not in STOP_MODIFIERS)
                     or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_)):
                 j -= 1
@@ -279,7 +281,7 @@ def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
             j += 1
         if j < tok.i and not doc[j].is_sent_start:
             end = tok.i + 1
-            if low in _GENERIC_TAILS and head_type(doc[tok.i - 1].text) == "Method":
+            if low in _GENERIC_TAILS and head_type(doc[tok.i - 1].text) is not None:
                 end = tok.i  # "Bayesian Optimization algorithm": the name is before the tail
             # one qualifier the name carries: "annealed Langevin dynamics"
             if j - 1 > tok.sent.start and _modifier(doc[j - 1], TASK_STOP_MODIFIERS) \

@@ -15,6 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
 
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
@@ -54,6 +55,9 @@ class Extractor:
                  batch_size: int = 64) -> None:
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.nlp = spacy.blank("en")
+        # "networks(GNNs)": a bracket glued to a word still opens a bracket
+        infixes = [*self.nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])\((?=[A-Za-z])"]
+        self.nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         self.nlp.add_pipe("sentencizer")
         self.batch_size = batch_size
         self.entries: list[GazetteerEntry] = self.lexicon.entries
@@ -69,7 +73,8 @@ class Extractor:
                 if not entry.case_sensitive or " " in surface:
                     self._by_key[squash(canonical_key(surface))].append(i)
                 matcher = self.matcher_orth if entry.case_sensitive else self.matcher_lower
-                matcher.add(str(i), [self.nlp.make_doc(surface)])
+                matcher.add(str(i), [self.nlp.make_doc(v) for v in _surface_variants(
+                    surface, entry.case_sensitive)])
         self.domains = DomainClassifier(self.nlp, taxonomy)
         # acronyms that name fields, modalities or metrics, never methods
         self._domain_labels = frozenset(
@@ -254,6 +259,27 @@ class Extractor:
                 type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
                 sentence=span.sent.text.strip(), key=key, short_form=short, gazetteer_id=gid))
         return out
+
+
+def _surface_variants(surface: str, case_sensitive: bool) -> list[str]:
+    """A gazetteer name as the matcher looks for it: itself, its plural, its hyphenated form.
+
+    >>> _surface_variants("active learning", False)
+    ['active learning', 'active-learning']
+    >>> _surface_variants("diffusion model", False)
+    ['diffusion model', 'diffusion models', 'diffusion-model']
+    >>> _surface_variants("LLM", True)
+    ['LLM', 'LLMs']
+    """
+    out = [surface]
+    words = surface.split()
+    last = words[-1] if words else ""
+    if last[-1:].isalpha() and not last.lower().endswith(("s", "x", "sh", "ch", "y", "ing")) \
+            and (len(words) > 1 or case_sensitive and last.isupper()):
+        out.append(surface + "s")
+    if 2 <= len(words) <= 3 and not case_sensitive and all(w.isalpha() for w in words):
+        out.append("-".join(words))
+    return out
 
 
 #: Words before "on" that say the names after it are data: "evaluated on X and Y".

@@ -22,7 +22,7 @@ loss losses optimizer optimizers optimization learning attention encoder encoder
 decoders autoencoder autoencoders regression classifier classifiers machine machines estimator
 estimators sampler samplers search descent distillation augmentation kernel kernels
 embedding embeddings tuning adaptation pruning quantization operator operators flow flows
-ensemble ensembles forest forests tree trees strategy scheme technique procedure unit units
+ensemble ensembles forest forests tree trees strategy scheme technique procedure
 process processes field fields regularization regularizer normalization dropout sampling
 inference filter filters memory gate gates head heads policy routing pooling convolution
 convolutions graph-network perceptron perceptrons machine method methods framework
