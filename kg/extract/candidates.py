@@ -110,6 +110,17 @@ def title_colon(doc: Doc, title_end: int) -> Iterator[Candidate]:
     if colon is None or colon == 0 or colon > 4:
         return
     span = doc[0:colon]
+    begin = 1 if doc[0].lower_ == "the" else 0
+    # "Perforated Backpropagation: A Neuroscience Inspired Extension ...": a Title Case name
+    # that the rest of the title describes with an indefinite article
+    appositive = colon + 1 < title_end and doc[colon + 1].lower_ in {"a", "an"} \
+        and colon - begin >= 2 and all(t.is_alpha and t.text[:1].isupper()
+                                       and t.lower_ not in STOP_MODIFIERS for t in doc[begin:colon])
+    if appositive:
+        rest = doc[colon + 1:title_end].text.lower()
+        kind = "Dataset" if any(w in rest for w in ("dataset", "benchmark", "corpus")) else "Method"
+        yield Candidate(begin, colon, kind, "title-colon", proposed=True)
+        return
     if not any(is_coined(t.text) or is_acronym(t.text) for t in span) and colon > 1:
         return
     if colon == 1 and not looks_like_name(doc[0].text):
@@ -279,7 +290,8 @@ def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
             j -= 1
         while j < tok.i and doc[j].text == "-":
             j += 1
-        if j < tok.i and not doc[j].is_sent_start:
+        if j < tok.i and not doc[j].is_sent_start and not _glued_hyphen(doc, j) \
+                and len(doc[j].text) > 1 and doc[j - 1].text != "-":
             end = tok.i + 1
             if low in _GENERIC_TAILS and head_type(doc[tok.i - 1].text) is not None:
                 end = tok.i  # "Bayesian Optimization algorithm": the name is before the tail

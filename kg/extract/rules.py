@@ -36,7 +36,7 @@ sampling regression search solver solvers filter filters transform propagation e
 encoders decoder decoders autoencoder autoencoders transformer transformers classifier
 classifiers estimator algorithm algorithms convolution convolutions perceptron perceptrons
 forest forests scheduler schedulers
-padding programming iteration acceleration potential potentials
+padding programming iteration acceleration potential potentials encryption
 """.split())
 # Lower-case heads after a proper name that make a named technique: "Bradley-Terry model",
 # "Koopman operator", "Hartree-Fock approximation", "Kullback-Leibler divergence".
@@ -114,7 +114,8 @@ traditional typical conventional current recent standard basic advanced sophisti
 downstream upstream subsequent previous prior initial explicit implicit diverse numerous
 massive extensive broad wide whole full entire crucial critical essential important
 additional auxiliary classical specific exhaustive future potential lucky coarse approximate
-up down out exact generalize generalise
+up down out exact generalize generalise entail entails invoke invokes employ employs utilize
+utilise adopt adopts use uses larger smaller higher lower greater bigger longer shorter per
 first second third last next single two three dual several own same proposed underlying
 """.split())
 
