@@ -57,6 +57,7 @@ class RelType(str, Enum):
 
     PROPOSES = "PROPOSES"
     USES = "USES"
+    COMPARES_WITH = "COMPARES_WITH"
     INTRODUCES = "INTRODUCES"
     EVALUATES_ON = "EVALUATES_ON"
     ADDRESSES = "ADDRESSES"
@@ -91,6 +92,9 @@ RELATIONS: tuple[RelationSpec, ...] = (
                  "The paper introduces this method."),
     RelationSpec(RelType.USES, NodeType.PAPER, NodeType.METHOD, True, False,
                  "The paper uses, builds on or compares against this existing method."),
+    RelationSpec(RelType.COMPARES_WITH, NodeType.PAPER, NodeType.METHOD, True, False,
+                 "The paper compares against this existing method (\"outperforms X\", \"unlike X\"); "
+                 "it also USES it."),
     RelationSpec(RelType.INTRODUCES, NodeType.PAPER, NodeType.DATASET, True, False,
                  "The paper creates or releases this dataset or benchmark."),
     RelationSpec(RelType.EVALUATES_ON, NodeType.PAPER, NodeType.DATASET, True, False,

@@ -44,6 +44,7 @@ class KG(_ns.DefinedNamespace):
     # relations (object properties)
     proposes: URIRef  # The paper introduces this method.
     uses: URIRef  # The paper uses, builds on or compares against this existing method.
+    comparesWith: URIRef  # The paper compares against this existing method; it also USES it.
     introduces: URIRef  # The paper creates or releases this dataset or benchmark.
     evaluatesOn: URIRef  # The paper reports results on this existing dataset or benchmark.
     addresses: URIRef  # The paper addresses or evaluates on this task.

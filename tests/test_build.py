@@ -45,12 +45,27 @@ def test_hf_daily_papers_build_stores_321_papers(hf_store) -> None:  # type: ign
 def test_evidence_is_kept_on_edges(hf_store) -> None:  # type: ignore[no-untyped-def]
     store, _ = hf_store
     for e in store.iter_edges():
-        if e["rel"] in ("PROPOSES", "USES", "INTRODUCES", "EVALUATES_ON", "ADDRESSES"):
+        if e["rel"] in ("PROPOSES", "USES", "COMPARES_WITH", "INTRODUCES", "EVALUATES_ON",
+                        "ADDRESSES"):
             paper = store.get_paper(e["source"])
             text = paper.title if e["field"] == "title" else paper.abstract
             assert e["sentence"] and e["rule"] and 0 < e["confidence"] < 1
             assert text[e["start"]:e["end"]]  # offsets point into the field
             assert text[e["start"]:e["end"]] in e["sentence"]
+
+
+def test_compared_methods_get_compares_with_beside_uses(hf_store) -> None:  # type: ignore[no-untyped-def]
+    store, _ = hf_store
+    edges = list(store.iter_edges())
+    uses = {(e["source"], e["target"]) for e in edges if e["rel"] == "USES"}
+    compared = [e for e in edges if e["rel"] == "COMPARES_WITH"]
+    assert len(compared) >= 20  # hf-daily-papers abstracts often say "outperforms X"
+    assert all((e["source"], e["target"]) in uses for e in compared)
+    # "Our approach outperforms state-of-the-art methods like TabNet and XGboost ..."
+    targets = {e["target"] for e in compared}
+    assert {"method/tabnet", "method/xgboost"} <= targets
+    assert not any(e["rel"] == "COMPARES_WITH" and e["target"] == "method/tabnet"
+                   and "outperform" not in e["sentence"] for e in compared)
 
 
 def test_code_urls_become_code_repositories(hf_store) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import re
 __all__ = [
     "METHOD_HEADS", "TECHNIQUE_HEADS", "EPONYM_HEADS", "TASK_STOP_MODIFIERS", "ADJECTIVE_SUFFIXES", "LANGUAGES", "DATASET_HEADS", "TASK_HEADS", "PROPOSAL_CUES", "INTRO_DATA_CUES",
     "EVAL_CUES", "COMPARISON_CUES", "NAMING_CUES", "STOP_MODIFIERS", "RULE_CONFIDENCE",
-    "is_coined", "is_acronym", "head_type", "looks_like_name",
+    "is_coined", "is_acronym", "head_type", "looks_like_name", "compared_in",
 ]
 
 # Heads that make a phrase a method, a dataset or a task ("X network", "X dataset", "X detection").
@@ -156,6 +156,39 @@ RULE_CONFIDENCE: dict[str, float] = {
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]*[A-Z0-9](?:-[A-Z0-9]+)*s?$")
+
+
+# Words before a method that say the paper measures itself against it.
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|than|unlike|versus|vs\.?|against|"
+    r"compared\s+(?:to|with)|comparison\s+(?:to|with)|compare[sd]?\s+(?:it\s+|them\s+)?(?:to|with)|"
+    r"relative\s+to|superior\s+to|improv\w*\s+(?:up)?on|improvements?\s+over|gains?\s+over|"
+    r"baselines?(?:\s+such\s+as|\s+including|,\s+including)?)\b"
+    r"(?:(?!\b(?:while|whereas|but|which|that|where|we)\b)[^.;:]){0,60}$",
+    re.IGNORECASE)
+_COMPARED_AFTER = re.compile(r"^\W{0,3}(?:baselines?|competitors?)\b", re.IGNORECASE)
+
+
+def compared_in(sentence: str, text: str) -> bool:
+    """The sentence compares against the method named ``text``.
+
+    A comparison word stands before the name in the same clause ("outperforms X", "unlike X",
+    "compared with X", "better than X", "baselines such as X"), or "baseline" follows it.
+
+    >>> compared_in("Our model outperforms BERT and RoBERTa on GLUE.", "RoBERTa")
+    True
+    >>> compared_in("We fine-tune BERT on GLUE.", "BERT")
+    False
+    >>> compared_in("Unlike PPO, our method needs no critic.", "PPO")
+    True
+    >>> compared_in("It beats the LSTM baseline.", "LSTM")
+    True
+    """
+    at = sentence.find(text)
+    if at < 0:
+        return False
+    before = sentence[max(0, at - 160):at]
+    return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(sentence[at + len(text):]))
 
 
 def is_coined(text: str) -> bool:

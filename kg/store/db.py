@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS dirty (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY
 _PAPER_COLS = ("id", "title", "abstract", "date", "date_raw", "year", "authors", "author_count",
                "categories", "doi", "arxiv_id", "code_urls", "source")
 _LIST_COLS = {"authors", "categories", "code_urls"}
-MENTION_RELS = (RelType.PROPOSES.value, RelType.USES.value, RelType.INTRODUCES.value,
+MENTION_RELS = (RelType.PROPOSES.value, RelType.USES.value, RelType.COMPARES_WITH.value,
+                RelType.INTRODUCES.value,
                 RelType.EVALUATES_ON.value, RelType.ADDRESSES.value)
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from kg.extract.lexicon import GazetteerEntry, load_lexicon
+from kg.extract.rules import compared_in
 from kg.link.aliases import AliasTable, resolve_mention
 from kg.link.curation import Curation
 from kg.link.normalize import squash
@@ -194,6 +195,12 @@ def _finalize(store: Store, papers: list[str], cur: Curation,
                                           -m["start"], -m["seq"]))
             edges.append((pid, role, eid, best["sentence"], best["start"], best["end"],
                           best["field"], best["rule"], best["confidence"], len(ms)))
+            if role == RelType.USES.value:
+                compared = [m for m in ms if compared_in(m["sentence"], m["text"])]
+                if compared:  # "outperforms X": the paper measures itself against X
+                    m = max(compared, key=lambda m: (m["confidence"], -m["start"], -m["seq"]))
+                    edges.append((pid, RelType.COMPARES_WITH.value, eid, m["sentence"], m["start"],
+                                  m["end"], m["field"], m["rule"], m["confidence"], len(compared)))
             c.execute("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
                       "VALUES (?, ?, ?, '{}', 'mention')", (eid, etype.value, ms[0]["text"]))
     c.executemany('INSERT INTO edges (paper_id, rel, target, sentence, start, "end", field, rule, '
