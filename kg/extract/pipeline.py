@@ -24,7 +24,8 @@ from kg.extract.candidates import (
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
 from kg.extract.rules import (
-    COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, STOP_MODIFIERS, head_type,
+    COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, STOP_MODIFIERS, head_type, is_acronym,
+    is_coined,
 )
 from kg.link.normalize import canonical_key, fold_text, singularize, squash
 from kg.model import DomainScore, Mention, Paper
@@ -138,6 +139,8 @@ class Extractor:
         cands += [c for c in acronyms(doc, self._not_acronyms | defined) if c.start >= title_end]
         cands += self._abbreviation_candidates(doc, abbrevs, cands)
         cands = [c for c in cands if not self._is_generic(doc[c.start:c.end].text)]
+        inside = _expansions(doc)
+        cands = [c for c in cands if c.gazetteer is not None or not inside.issuperset(range(c.start, c.end))]
         kept = _dataset_context(doc, resolve_overlaps(cands))
         kept += self._repeat_short_forms(doc, abbrevs, kept)
         mentions = self._to_mentions(doc, paper, kept, abbrevs, len(paper.title))
@@ -259,6 +262,33 @@ class Extractor:
                 type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
                 sentence=span.sent.text.strip(), key=key, short_form=short, gazetteer_id=gid))
         return out
+
+
+def _expansions(doc: Doc) -> set[int]:
+    """Tokens of a bracketed expansion that follows a short name: "SPINAL (Scaling-law and
+    Preference Integration in Neural Alignment Layers)". The name is the entity; the words in
+    the brackets spell it out and name nothing else.
+    """
+    out: set[int] = set()
+    for tok in doc:
+        if tok.text != "(" or tok.i == 0:
+            continue
+        name = doc[tok.i - 1].text
+        letters = [ch for ch in name if ch.isupper()]
+        if len(letters) < 2 or not (is_acronym(name) or is_coined(name)):
+            continue
+        close = next((t.i for t in doc[tok.i + 1:min(tok.i + 20, tok.sent.end)] if t.text == ")"), None)
+        if close is None or close - tok.i < 4:
+            continue
+        initials = [t.text[0].upper() for t in doc[tok.i + 1:close] if t.is_alpha]
+        # every capital of the name appears, in order, among the words' initials
+        k = 0
+        for ch in initials:
+            if k < len(letters) and ch == letters[k]:
+                k += 1
+        if k == len(letters):
+            out.update(range(tok.i + 1, close))
+    return out
 
 
 def _surface_variants(surface: str, case_sensitive: bool) -> list[str]:

@@ -57,6 +57,7 @@ pan-sharpening imputation clustering matching verification extraction labeling l
 tagging editing navigation manipulation grasping diagnosis discovery quantification
 recommendation reasoning understanding planning alignment compression interpolation
 transcription diarization spotting grounding restoration deblurring dehazing optimization
+selection
 optimisation
 """.split())
 
