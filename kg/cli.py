@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from kg.cli_options import store_option
 from kg.errors import KGError
 from kg.schema import NodeType, RelType
 
@@ -23,13 +24,6 @@ __all__ = ["cli", "main"]
 F = TypeVar("F", bound=Callable[..., Any])
 NODE_TYPES = [t.value for t in NodeType]
 REL_TYPES = [r.value for r in RelType]
-
-
-def store_option(f: F) -> F:
-    return click.option(
-        "--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
-        default="kg-store", envvar="KG_STORE", show_default=True, show_envvar=True,
-        help="Directory of the embedded graph store.")(f)
 
 
 def _open_store(path: Path, create: bool = False) -> Any:

@@ -20,7 +20,7 @@ __all__ = ["COMMANDS"]
 
 
 def _store_option(f: Any) -> Any:
-    from kg.cli import store_option
+    from kg.cli_options import store_option
 
     return store_option(f)
 

@@ -27,3 +27,7 @@ def extractor():  # type: ignore[no-untyped-def]
     from kg.extract.pipeline import Extractor
 
     return Extractor()
+
+
+# Real FalkorDB servers and the hf-daily-papers store: see tests/servers.py.
+from servers import falkordb_factory, falkordb_server, hf_store_dir  # noqa: E402,F401

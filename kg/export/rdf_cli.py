@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg.cli import store_option
+from kg.cli_options import store_option
 from kg.errors import KGError
 from kg.schema import DEFAULT_BASE_IRI
 
