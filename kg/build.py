@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO, Any, Protocol
 
+from kg.errors import StoreError
 from kg.extract.lexicon import load_taxonomy
 from kg.extract.pipeline import EXTRACTOR_VERSION, Extractor
 from kg.link.curation import Curation, load_curation
-from kg.link.resolve import link_paper
+from kg.link.resolve import LinkedPaper, link_paper
 from kg.model import Edge, Entity, Paper, Reject
 from kg.resources import ontology_dir, ontology_file
 from kg.schema import NodeType, RelType
@@ -25,7 +30,7 @@ from kg.sources import merge_papers, read_papers
 from kg.store import Store
 
 __all__ = ["BuildReport", "build", "pipeline_version", "paper_hash", "remove",
-           "load_store_curation", "STORE_CURATION"]
+           "load_store_curation", "STORE_CURATION", "Executor", "extract_linked"]
 
 #: The store's own curation file (``kg curate`` edits it); the shipped one is
 #: ``ontology/curation.toml``.
@@ -99,16 +104,27 @@ def build(inputs: Iterable[str | Path], store: Store, *,
           extractor: Extractor | None = None, curation: Curation | None = None,
           batch_size: int = BATCH_SIZE,
           on_reject: Callable[[Reject], None] | None = None,
-          progress: Callable[[int], None] | None = None) -> BuildReport:
-    """Read ``inputs`` into ``store``. The caller holds the store's lock."""
+          progress: Callable[[int], None] | None = None,
+          jobs: int = 1, executor: Executor | None = None) -> BuildReport:
+    """Read ``inputs`` into ``store``. The caller holds the store's lock.
+
+    ``jobs`` > 1 extracts batches in that many worker processes; ``executor`` (anything with
+    ``submit(fn, arg)`` returning a future, e.g. a Dask client, see :mod:`kg.distributed`)
+    extracts them there instead. Either way batches are written in input order, so the
+    store is the same whatever the parallelism.
+    """
     report = BuildReport()
     ex = extractor or Extractor()
+    pool = None
+    if executor is None and jobs > 1:
+        executor = pool = _process_pool(ex, jobs)
+    writer = _Writer(store, ex, report, executor, window=2 * max(jobs, 1))
     rejects_path = store.path / "rejects.jsonl"
     with store.transaction():
         if store.get_meta("taxonomy") != pipeline_version():
             install_taxonomy(store)
             store.set_meta("taxonomy", pipeline_version())
-    with rejects_path.open("w", encoding="utf-8") as rej:
+    with _rejects_file(rejects_path) as rej:
         for batch in _batches(read_papers(inputs), batch_size):
             papers: dict[str, Paper] = {}
             for rec in batch:
@@ -124,9 +140,17 @@ def build(inputs: Iterable[str | Path], store: Store, *,
                     papers[rec.id] = merge_papers(papers[rec.id], rec)
                 else:
                     papers[rec.id] = rec
-            _write_batch(store, ex, papers, report)
+            try:
+                writer.add(papers)
+            except BaseException:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+                raise
             if progress is not None:
                 progress(len(batch))
+        writer.drain(0)
+        if pool is not None:
+            pool.shutdown()
     with store.transaction():
         store.finish(curation if curation is not None else load_store_curation(store))
     report.rejects_path = str(rejects_path)
@@ -134,7 +158,106 @@ def build(inputs: Iterable[str | Path], store: Store, *,
     return report
 
 
-def _write_batch(store: Store, ex: Extractor, papers: dict[str, Paper], report: BuildReport) -> None:
+@contextmanager
+def _rejects_file(path: Path) -> Iterator[IO[str]]:
+    """The rejects report, written beside ``path`` and moved into place when the build ends:
+    an interrupted build leaves the previous report whole. A write that fails (a full disk)
+    is a :class:`StoreError`."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise StoreError(f"cannot write the rejects report {path}: {exc.strerror or exc} "
+                         "(the store keeps every batch written so far; free some space and "
+                         "run the build again)") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class Executor(Protocol):
+    """Where batches are extracted: ``submit(fn, arg)`` returns a future with ``result()``."""
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any, /) -> Any: ...
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def extract_linked(papers: list[Paper]) -> list[LinkedPaper]:
+    """Extract and link ``papers``: the unit of work a worker process runs.
+
+    Each worker process builds one :class:`Extractor` on first use (a forked worker inherits
+    the parent's).
+    """
+    global _WORKER_EXTRACTOR
+    if _WORKER_EXTRACTOR is None:
+        _WORKER_EXTRACTOR = Extractor()
+    return [link_paper(x) for x in _WORKER_EXTRACTOR.extract(papers)]
+
+
+def _process_pool(ex: Extractor, jobs: int) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_EXTRACTOR
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:  # workers inherit the built extractor: no second start-up
+        _WORKER_EXTRACTOR = ex
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end the worker once the build process is gone. A build killed
+    with SIGKILL would otherwise leave its workers blocked on their queue for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-exit-with-parent", daemon=True).start()
+
+
+class _Writer:
+    """Plans each batch against the store, has it extracted (here or on ``executor``) and
+    writes the results in input order, with at most ``window`` batches in flight."""
+
+    def __init__(self, store: Store, ex: Extractor, report: BuildReport,
+                 executor: Executor | None, window: int) -> None:
+        self.store, self.ex, self.report = store, ex, report
+        self.executor, self.window = executor, window
+        self.pending: deque[tuple[list[tuple[Paper, str]], Any]] = deque()
+        self.in_flight: set[str] = set()
+
+    def add(self, papers: dict[str, Paper]) -> None:
+        if self.in_flight & papers.keys():
+            self.drain(0)  # a paper seen again: merge it with what the store holds by now
+        todo = _plan_batch(self.store, papers, self.report)
+        if not todo:
+            return
+        if self.executor is None:
+            linked = [link_paper(x) for x in self.ex.extract(p for p, _ in todo)]
+            _store_batch(self.store, todo, linked)
+            return
+        self.pending.append((todo, self.executor.submit(extract_linked, [p for p, _ in todo])))
+        self.in_flight.update(p.id for p, _ in todo)
+        self.drain(self.window)
+
+    def drain(self, keep: int) -> None:
+        while len(self.pending) > keep:
+            todo, future = self.pending.popleft()
+            _store_batch(self.store, todo, future.result())
+            self.in_flight.difference_update(p.id for p, _ in todo)
+
+
+def _plan_batch(store: Store, papers: dict[str, Paper], report: BuildReport) -> list[tuple[Paper, str]]:
+    """The papers of a batch that need (re-)extraction, with their content hashes."""
     stored = store.paper_hashes(papers)
     todo: list[tuple[Paper, str]] = []
     for pid, paper in papers.items():
@@ -150,12 +273,13 @@ def _write_batch(store: Store, ex: Extractor, papers: dict[str, Paper], report: 
         else:
             report.added += 1
             todo.append((paper, paper_hash(paper)))
-    if not todo:
-        return
-    hashes = {p.id: h for p, h in todo}
+    return todo
+
+
+def _store_batch(store: Store, todo: list[tuple[Paper, str]], linked: list[LinkedPaper]) -> None:
     with store.transaction():
-        for extraction in ex.extract(p for p, _ in todo):
-            store.write_paper(extraction.paper, hashes[extraction.paper.id], link_paper(extraction))
+        for (paper, h), lp in zip(todo, linked, strict=True):
+            store.write_paper(paper, h, lp)
 
 
 def load_store_curation(store: Store) -> Curation:

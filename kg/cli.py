@@ -8,6 +8,8 @@ nowhere else.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +42,9 @@ class KGGroup(click.Group):
             return super().invoke(ctx)
         except KGError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:  # a damaged store file, read outside a transaction
+            raise click.ClickException(f"the store's database cannot be read: {exc} "
+                                       "(run `kg doctor` on it; rebuild it into a new directory)") from exc
 
 
 @click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +85,12 @@ def _quiet() -> bool:
 @store_option
 @click.option("--strict", is_flag=True, help="Exit 1 if any record was rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool) -> None:
+@click.option("--batch-size", type=click.IntRange(1), default=256, show_default=True,
+              help="Records per transaction: an interrupted build keeps every batch it committed.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Extraction processes (0: one per core). The store is the same for any N.")
+def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool,
+          batch_size: int, jobs: int) -> None:
     """Read paper records, extract and link them, and add them to the store.
 
     INPUTS are files or directories in any supported format (detected from content).
@@ -90,6 +100,7 @@ def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool)
     \b
     Example:
       kg build ../shared/corpus/hf-daily-papers --store kg-store
+      kg build papers/ --store kg-store --jobs 2
     """
     from kg.build import build as run_build
     from kg.progress import Progress
@@ -107,7 +118,8 @@ def build(inputs: tuple[Path, ...], store_path: Path, strict: bool, quiet: bool)
                 click.echo(f"rejected {rej.describe()}", err=True)
 
         with Progress("records", enabled=not quiet) as progress:
-            report = run_build(inputs, store, on_reject=on_reject, progress=progress.update)
+            report = run_build(inputs, store, on_reject=on_reject, progress=progress.update,
+                               batch_size=batch_size, jobs=jobs or os.cpu_count() or 1)
     finally:
         store.close()
     if not quiet:
@@ -337,6 +349,8 @@ from kg.export.cli import export as _export  # noqa: E402  (commands live beside
 #: Modules whose ``COMMANDS`` (and ``TOP_COMMANDS``) lists are registered on the main group.
 COMMAND_MODULES: tuple[str, ...] = (
     "kg.curate_cli",
+    "kg.distributed",
+    "kg.doctor",
     "kg.evaluate.cli",
     "kg.export.rdf_cli",
 )

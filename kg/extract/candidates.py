@@ -459,7 +459,7 @@ _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviatio
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
               "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8,
-              "title-phrase": 8, "dataset-list": 6}
+              "title-phrase": 8, "dataset-list": 5}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -467,7 +467,10 @@ def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:
 
     A rule that marks a proposal passes its flag to the span that wins over it.
     """
-    ordered = sorted(set(cands), key=lambda c: (-(c.end - c.start), _RULE_RANK.get(c.rule, 99), c.start))
+    # the trailing fields only break ties (equal ranks), so that the order never depends on
+    # set iteration, i.e. on PYTHONHASHSEED: every process must extract the same
+    ordered = sorted(set(cands), key=lambda c: (-(c.end - c.start), _RULE_RANK.get(c.rule, 99), c.start,
+                                                c.rule, c.type, c.proposed, -1 if c.gazetteer is None else c.gazetteer))
     taken: list[Candidate] = []
     occupied: set[int] = set()
     for c in ordered:

@@ -57,6 +57,8 @@ MAX_ABSTRACT_CHARS = 1_000_000
 MAX_TITLE_CHARS = 10_000
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+#: Any other surrogate: a JSON ``\\ud800`` escape with no partner, which no UTF-8 text can hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadRecord(ValueError):
@@ -104,6 +106,10 @@ def as_text(value: object, name: str) -> str:
                         f"{MAX_ABSTRACT_CHARS:,}-character limit (a whole paper or broken data?)")
     if _SURROGATE.search(value):
         raise BadRecord(f"'{name}' contains bytes that are not valid UTF-8")
+    lone = _LONE_SURROGATE.search(value)
+    if lone:
+        raise BadRecord(f"'{name}' contains a lone surrogate U+{ord(lone.group()):04X} (half of a "
+                        "UTF-16 pair, escaped in JSON), which is not a character")
     if "\x00" in value:
         raise BadRecord(f"'{name}' contains a NUL byte (binary data?)")
     return clean_text(value)
@@ -252,6 +258,10 @@ def build_paper(source: str, *, title: str, abstract: str = "", date: str | None
     """
     if not title and not abstract:
         raise BadRecord("the record has neither a title nor an abstract")
+    for field, values in (("title", [title]), ("abstract", [abstract]), ("authors", authors),
+                          ("categories", categories)):
+        if any(_LONE_SURROGATE.search(v) for v in values):  # a reader that did not use as_text
+            raise BadRecord(f"'{field}' contains text that is not valid Unicode (a lone surrogate)")
     if len(abstract) > MAX_ABSTRACT_CHARS:
         raise BadRecord(f"the abstract is {len(abstract):,} characters long, over the "
                         f"{MAX_ABSTRACT_CHARS:,}-character limit (a whole paper or broken data?)")

@@ -33,12 +33,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import StoreError, StoreLocked, StoreNotFound
-from kg.link.resolve import LinkedPaper
 from kg.model import Edge, Entity, Paper
 from kg.schema import NodeType, RelType
+
+if TYPE_CHECKING:  # kg.link.resolve imports spaCy: ~1 s that reading the store never needs
+    from kg.link.resolve import LinkedPaper
 
 __all__ = ["Store", "SCHEMA_VERSION", "pick_name"]
 
@@ -107,6 +109,30 @@ def _row_paper(row: sqlite3.Row) -> Paper:
     return Paper(**kw)
 
 
+#: Write-lock descriptors this process holds; a forked child closes them (see Store.lock).
+_LOCK_FDS: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    for fd in _LOCK_FDS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
+def _schema_version(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    """The ``schema_version`` row, or None for a database without kg's tables."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone() is None:
+        return None
+    row: sqlite3.Row | None = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return row
+
+
 class Store:
     """An on-disk graph store in directory ``path`` (``graph.sqlite`` inside).
 
@@ -119,6 +145,7 @@ class Store:
         self.path = path
         self.conn = conn
         self._lock_fd: int | None = None
+        self._lock_pid: int | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -142,11 +169,13 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=5000")
-            if create:
-                conn.executescript(_DDL)
-                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                             (SCHEMA_VERSION,))
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            row = _schema_version(conn)
+            if row is None and create:
+                # one transaction, and only for a new store: a build killed here leaves no
+                # half-made schema, and opening a store another build is writing never waits
+                conn.executescript(f"BEGIN IMMEDIATE;\n{_DDL}\nINSERT OR IGNORE INTO meta VALUES "
+                                   f"('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;")
+                row = _schema_version(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {p}: {exc}") from exc
         if row is None or row[0] != SCHEMA_VERSION:
@@ -169,7 +198,12 @@ class Store:
 
     # -- locking -----------------------------------------------------------------------
     def lock(self) -> None:
-        """Take the store's write lock, or raise :class:`StoreLocked` if another process has it."""
+        """Take the store's write lock, or raise :class:`StoreLocked` if another process has it.
+
+        The lock is an ``flock`` on ``write.lock``, released by the kernel when the process
+        ends, however it ends (a SIGKILL too). Processes forked while it is held (extraction
+        workers) close their copy at once, so an orphaned worker never keeps it.
+        """
         fd = os.open(self.path / "write.lock", os.O_CREAT | os.O_RDWR, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -177,15 +211,19 @@ class Store:
             os.close(fd)
             raise StoreLocked(str(self.path)) from None
         self._lock_fd = fd
+        self._lock_pid = os.getpid()
+        _LOCK_FDS.add(fd)
 
     def unlock(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            if self._lock_pid == os.getpid():  # a forked child closed its copy
+                _LOCK_FDS.discard(self._lock_fd)
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
             self._lock_fd = None
 
     def transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.path)
 
     # -- meta --------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -371,17 +409,59 @@ def pick_name(counts: dict[tuple[str, str], int]) -> str | None:
     return ranked[0][0][0]
 
 
+def write_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """A :class:`StoreError` saying what a failed write means for the store at ``path``.
+
+    A failed transaction is rolled back, so the store keeps what it held before it.
+
+    >>> str(write_error(Path("s"), sqlite3.OperationalError("database or disk is full")))[:60]
+    'cannot write the store at s: database or disk is full (the d'
+    """
+    text = str(exc)
+    if "full" in text or "I/O" in text:
+        hint = ("the disk is full or failing; free some space and run the command again: "
+                "the store keeps everything written before this transaction")
+    elif "locked" in text or "busy" in text:
+        hint = "another process holds the database; wait for it and run the command again"
+    elif "readonly" in text:
+        hint = "the store's files are read-only here; check their permissions"
+    elif "malformed" in text or "not a database" in text:
+        hint = "the database file is damaged; run `kg doctor` and rebuild into a new directory"
+    else:
+        hint = "the transaction was rolled back; run `kg doctor` to check the store"
+    return StoreError(f"cannot write the store at {path}: {text} ({hint})")
+
+
 class _Transaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception.
+
+    A SQLite failure (disk full, I/O error, lock timeout) becomes a :class:`StoreError`; the
+    rollback leaves the store as it was before the transaction.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise write_error(self.path, exc) from exc
         return self.conn
 
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
         if t is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as exc:
+                e = exc
+        if self.conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the original error is the one to report
+        if isinstance(e, sqlite3.Error):
+            raise write_error(self.path, e) from e
