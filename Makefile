@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STORE  ?= kg-store
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,14 @@ demo: install
 	$(BIN)/kg build examples/ --store $(STORE)
 	$(BIN)/kg show "spiking neural network" --store $(STORE)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# `kg view` and `kg report` pages are tested in a real headless Chromium: Debian's package.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 bench: install
 	$(BIN)/python benchmarks/run.py

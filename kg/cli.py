@@ -353,6 +353,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kg.doctor",
     "kg.evaluate.cli",
     "kg.export.rdf_cli",
+    "kg.explain",
+    "kg.view",
+    "kg.report",
 )
 
 cli.add_command(_export)

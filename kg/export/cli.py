@@ -9,7 +9,8 @@ import click
 __all__ = ["export"]
 
 #: Modules that define export sub-commands in a ``COMMANDS`` list.
-COMMAND_MODULES: tuple[str, ...] = ("kg.export.rdf_cli", "kg.export.neo4j_cli")
+COMMAND_MODULES: tuple[str, ...] = ("kg.export.rdf_cli", "kg.export.neo4j_cli",
+                                   "kg.export.graph_cli")
 
 
 @click.group()
