@@ -96,25 +96,26 @@ def neighborhood(store: Store, concept_id: str, *, depth: int = 1, types: list[s
         ent = {"id": concept_id, "type": NodeType.PAPER.value, "name": p["name"], "aliases": []}
     concept = {k: ent[k] for k in ("id", "type", "name", "aliases")}
     neighbors: list[dict[str, Any]] = []
+    # papers pointing at the concept (a busy Method has a quarter of them) and links (a domain
+    # has thousands): only the first ``limit`` per relation are read, the rest only counted
+    counted: dict[str, int] = {}
     if concept["type"] == NodeType.PAPER.value:
         neighbors += _paper_out(store, concept_id)
     else:
-        q = ('SELECT e.paper_id, e.rel, e.sentence, e.start, e."end", e.field, e.rule, '
-             "e.confidence, e.count, p.title, p.year FROM edges e JOIN papers p ON p.id = e.paper_id "
-             "WHERE e.target=?")
-        args: list[Any] = [concept_id]
-        if since is not None:
-            q += " AND p.year >= ?"
-            args.append(since)
-        for r in c.execute(q + " ORDER BY p.year DESC, e.confidence DESC, e.paper_id", args):
-            neighbors.append({
-                "id": r["paper_id"], "type": NodeType.PAPER.value, "name": r["title"],
-                "relation": r["rel"], "direction": "in", "count": r["count"],
-                "years": [r["year"]] if r["year"] else [],
-                "evidence": _evidence(r)})
+        if not types or NodeType.PAPER.value in types:
+            neighbors += _papers_in(store, concept_id, since, relations, limit, counted)
+        seen: dict[str, int] = defaultdict(int)
         for r in c.execute("SELECT * FROM links WHERE source=? OR target=?", (concept_id, concept_id)):
+            if not types:  # the type filter needs each neighbour's type; else only count the rest
+                if relations and r["rel"] not in relations:
+                    continue
+                seen[r["rel"]] += 1
+                counted.setdefault(r["rel"], 0)
+                if seen[r["rel"]] > limit:
+                    counted[r["rel"]] += 1
+                    continue
             other = r["target"] if r["source"] == concept_id else r["source"]
-            e = store.entity(other) or {"name": other, "type": "?"}
+            e = _brief(store, other)
             props = json.loads(r["props"])
             years = [y for y in (props.get("first_year"), props.get("last_year")) if y]
             neighbors.append({
@@ -127,13 +128,67 @@ def neighborhood(store: Store, concept_id: str, *, depth: int = 1, types: list[s
         neighbors = [n for n in neighbors if n["type"] in types]
     if relations:
         neighbors = [n for n in neighbors if n["relation"] in relations]
-    grouped: dict[str, int] = defaultdict(int)
+    grouped: dict[str, int] = defaultdict(int, dict.fromkeys(counted, 0))
     kept = []
     for n in neighbors:
         grouped[n["relation"]] += 1
         if grouped[n["relation"]] <= limit:
             kept.append(n)
+    for rel, skipped in counted.items():  # what was only counted comes after the kept ones
+        grouped[rel] += skipped             # of its relation, so it only adds to the totals
     return {"concept": concept, "neighbors": kept, "totals": dict(grouped)}
+
+
+def _papers_in(store: Store, concept_id: str, since: int | None, relations: list[str] | None,
+               limit: int, skipped: dict[str, int]) -> list[dict[str, Any]]:
+    """Papers with an edge to the concept, newest and surest first, at most ``limit`` per relation.
+
+    ``skipped`` gets, for each relation in order of its first paper, how many were left out.
+    """
+    where, args = "e.target=?", [concept_id]
+    if since is not None:
+        where += " AND p.year >= ?"
+        args.append(since)
+    if relations:
+        where += f" AND e.rel IN ({','.join('?' * len(relations))})"
+        args += relations
+    join = "JOIN papers p ON p.id = e.paper_id" if since is not None else ""
+    totals = store.conn.execute(f"SELECT e.rel, COUNT(*) FROM edges e {join} WHERE {where} "
+                                "GROUP BY e.rel", args).fetchall()
+    # papers(id, year) covers the join; the planner prefers the primary key without it
+    papers = "papers p INDEXED BY papers_year" if _has_index(store, "papers_year") else "papers p"
+    q = ('SELECT e.paper_id, e.rel, e.sentence, e.start, e."end", e.field, e.rule, e.confidence, '
+         f"e.count, p.title, p.year FROM edges e JOIN papers p ON p.id = e.paper_id WHERE e.rowid IN "
+         f"(SELECT e.rowid FROM edges e JOIN {papers} ON p.id = e.paper_id WHERE {where} AND e.rel=? "
+         "ORDER BY p.year DESC, e.confidence DESC, e.paper_id LIMIT ?)")
+    rows = []
+    for rel, _ in totals:
+        rows += store.conn.execute(q, [*args, rel, max(limit, 1)]).fetchall()
+    # SQLite's order (NULLs last when descending); ties across relations by relation name
+    rows.sort(key=lambda r: (r["year"] is None, -(r["year"] or 0), r["confidence"] is None,
+                             -(r["confidence"] or 0), r["paper_id"], r["rel"]))
+    total = dict(totals)
+    out = []
+    for r in rows:
+        if r["rel"] not in skipped:  # its first paper: the relations keep their order
+            skipped[r["rel"]] = total[r["rel"]] - min(total[r["rel"]], max(limit, 0))
+        if limit > 0:  # else one paper per relation was fetched only for that order
+            out.append({
+                "id": r["paper_id"], "type": NodeType.PAPER.value, "name": r["title"],
+                "relation": r["rel"], "direction": "in", "count": r["count"],
+                "years": [r["year"]] if r["year"] else [], "evidence": _evidence(r)})
+    return out
+
+
+def _brief(store: Store, eid: str) -> dict[str, Any]:
+    """A neighbour's type and name (no aliases: they cost a scan of its mentions)."""
+    row = store.conn.execute("SELECT type, name FROM entities WHERE id=?", (eid,)).fetchone()
+    return {"type": row[0], "name": row[1]} if row else {"name": eid, "type": "?"}
+
+
+def _has_index(store: Store, name: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?",
+                              (name,)).fetchone() is not None
 
 
 def _evidence(r: Any) -> dict[str, Any] | None:
@@ -149,7 +204,7 @@ def _paper_out(store: Store, pid: str) -> list[dict[str, Any]]:
     for r in store.conn.execute(
             'SELECT rel, target, sentence, start, "end", field, rule, confidence, count FROM edges '
             "WHERE paper_id=? ORDER BY rel, confidence DESC, target", (pid,)):
-        e = store.entity(r["target"]) or {"name": r["target"], "type": "?"}
+        e = _brief(store, r["target"])
         out.append({"id": r["target"], "type": e["type"], "name": e["name"], "relation": r["rel"],
                     "direction": "out", "count": r["count"], "years": [year] if year else [],
                     "evidence": _evidence(r)})
@@ -169,7 +224,7 @@ def _second_hop(store: Store, eid: str, etype: str, since: int | None) -> list[d
         args.append(since)
     out = []
     for r in store.conn.execute(q + " GROUP BY b.rel, b.target ORDER BY n DESC, b.target LIMIT 500", args):
-        e = store.entity(r["target"]) or {"name": r["target"], "type": "?"}
+        e = _brief(store, r["target"])
         out.append({"id": r["target"], "type": e["type"], "name": e["name"],
                     "relation": r["rel"], "direction": "out", "via": NodeType.PAPER.value,
                     "count": r["n"], "years": sorted({y for y in (r["y0"], r["y1"]) if y}),

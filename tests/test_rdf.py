@@ -304,6 +304,18 @@ def test_every_format_is_covered() -> None:
     assert set(rdf.FORMATS) == {"ttl", "nt", "jsonld", "nq"}
 
 
+@pytest.mark.parametrize("base", [rdf.DEFAULT_BASE_IRI, "https://example.org/kg#"])
+def test_the_fast_ntriples_writer_writes_the_stream_byte_for_byte(
+        hf_store: Path, hostile_store: dict[str, Any], base: str) -> None:
+    for path in (hf_store, hostile_store["path"]):
+        fast, slow = io.StringIO(), io.StringIO()
+        with Store.open(path) as store:
+            n = rdf.write_store_ntriples(store, fast, base)
+            assert n == write_ntriples(triples(store, base), slow)
+        assert fast.getvalue() == slow.getvalue()
+        assert n == fast.getvalue().count(" .\n") > 100
+
+
 @pytest.mark.parametrize("fmt", list(rdf.FORMATS))
 def test_hostile_ids_and_strings_come_back_byte_for_byte(hostile_store: dict[str, Any], fmt: str) -> None:
     out = io.BytesIO()

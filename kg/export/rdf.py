@@ -33,9 +33,11 @@ Streaming
 ---------
 :func:`triples` yields light terms (:class:`IRI`, :class:`BNode`, :class:`Lit`) straight from
 the store's cursors; :func:`write_ntriples` writes them line by line, so an N-Triples export
-holds one row at a time whatever the graph's size. Turtle, JSON-LD and N-Quads go through an
-rdflib graph (:func:`to_graph`). The stream ends with a VoID description whose
-``void:triples`` counts the data triples before it.
+holds one row at a time whatever the graph's size. ``kg export rdf --format nt`` uses
+:func:`write_store_ntriples`, which writes the same bytes but formats edges, their evidence
+and APPLIED_IN statements (most of the graph) straight from the store's rows. Turtle,
+JSON-LD and N-Quads go through an rdflib graph (:func:`to_graph`). The stream ends with a
+VoID description whose ``void:triples`` counts the data triples before it.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ if TYPE_CHECKING:
 __all__ = [
     "IRI", "BNode", "Lit", "Term", "Triple", "RdfError", "InvalidBaseIRI", "TAXONOMY_BASE",
     "check_base_iri", "encode_segment", "node_iri", "evidence_iri", "statement_iri", "triples",
-    "escape_literal", "nt_term", "write_ntriples", "to_rdflib", "to_graph", "PREFIXES", "FORMATS",
-    "jsonld_context", "export",
+    "escape_literal", "nt_term", "write_ntriples", "write_store_ntriples", "to_rdflib", "to_graph",
+    "PREFIXES", "FORMATS", "jsonld_context", "export",
 ]
 
 #: Where domain IRIs live: the namespace of the shipped SKOS taxonomy (``domains.ttl``).
@@ -282,17 +284,32 @@ def triples(store: Store, base: str = DEFAULT_BASE_IRI, *, void: bool = True) ->
         yield from _void(store, base, n, counts, example[0] if example else None)
 
 
-def _data(store: Store, base: str, counts: dict[NodeType, int],
-          example: list[IRI]) -> Iterator[Triple]:
+def _iri_function(base: str) -> Any:
     @lru_cache(maxsize=1 << 16)  # bounded: memory stays flat on huge graphs
     def iri(node_id: str) -> IRI:
         return IRI(node_iri(node_id, base))
 
+    return iri
+
+
+def _data(store: Store, base: str, counts: dict[NodeType, int],
+          example: list[IRI]) -> Iterator[Triple]:
+    iri = _iri_function(base)
+    yield from _nodes(store, iri, counts, example)
+    for edge in store.iter_edges():
+        yield from _edge(edge, iri, base)
+    for link in store.iter_links(RelType.APPLIED_IN):
+        yield from _applied_in(link, iri, base)
+
+
+def _nodes(store: Store, iri: Any, counts: dict[NodeType, int],
+           example: list[IRI]) -> Iterator[Triple]:
+    """Domains, the other entities, then papers: every node and its properties."""
     yield from _domains(store, iri, counts)
     for ntype in ENTITY_TYPES:
         if ntype is NodeType.DOMAIN:
             continue
-        for ent in store.iter_entities(ntype):
+        for ent in _entities(store, ntype):
             counts[ntype] = counts.get(ntype, 0) + 1
             yield from _node(iri(ent["id"]), ntype, ent, skos_labels=True)
     for paper in store.iter_papers():
@@ -306,10 +323,6 @@ def _data(store: Store, base: str, counts: dict[NodeType, int],
             yield s, SEE_ALSO, IRI("https://arxiv.org/abs/" + _quote_path(paper.arxiv_id))
         if paper.doi:
             yield s, SEE_ALSO, IRI("https://doi.org/" + _quote_path(paper.doi))
-    for edge in store.iter_edges():
-        yield from _edge(edge, iri, base)
-    for link in store.iter_links(RelType.APPLIED_IN):
-        yield from _applied_in(link, iri, base)
 
 
 def _node(s: IRI, ntype: NodeType, props: dict[str, Any], *, skos_labels: bool) -> Iterator[Triple]:
@@ -334,6 +347,36 @@ def _node(s: IRI, ntype: NodeType, props: dict[str, Any], *, skos_labels: bool) 
             lit = _lit(v, _DATATYPE.get(key))
             if lit is not None:
                 yield s, _PROP[key], lit
+
+
+def _entities(store: Store, ntype: NodeType) -> Iterator[dict[str, Any]]:
+    """``store.iter_entities(ntype)``, with the mention aliases of all of them read in one query.
+
+    (``Store.iter_entities`` asks for each entity's aliases: a query per entity.)
+    """
+    import json
+
+    c = store.conn
+    mentions = c.cursor()
+    mentions.row_factory = None
+    mentions.execute("SELECT m.entity_id, m.text, COUNT(*) FROM mentions m JOIN entities e "
+                     "ON e.id = m.entity_id WHERE e.type=? GROUP BY m.entity_id, m.text "
+                     "ORDER BY m.entity_id", (ntype.value,))
+    pending = next(mentions, None)
+    for row in c.execute("SELECT id, name, props FROM entities WHERE type=? ORDER BY id",
+                         (ntype.value,)).fetchall():
+        eid, name = row[0], row[1]
+        forms: list[tuple[int, str]] = []
+        while pending is not None and pending[0] < eid:
+            pending = next(mentions, None)
+        while pending is not None and pending[0] == eid:
+            forms.append((-pending[2], pending[1]))
+            pending = next(mentions, None)
+        props = json.loads(row[2])
+        aliases = props.pop("aliases", None)
+        if aliases is None:  # as Store._entity_dict: by count, then text; not the name
+            aliases = [text for _, text in sorted(forms) if text != name]
+        yield {"id": eid, "type": ntype.value, "name": name, "aliases": list(aliases), **props}
 
 
 def _domains(store: Store, iri: Any, counts: dict[NodeType, int]) -> Iterator[Triple]:
@@ -515,18 +558,156 @@ def write_ntriples(stream: Iterator[Triple], out: TextIO) -> int:
     n = 0
     lines: list[str] = []
     append = lines.append
+    sub, esc = _NEEDS_ESCAPE.sub, _escape_char
     for s, p, o in stream:
         kind = type(o)
         if kind is IRI:
-            obj = "<" + o + ">"
+            obj = f"<{o}>"
         elif kind is Lit and o.datatype is None and o.lang is None:  # type: ignore[union-attr]
-            obj = '"' + _NEEDS_ESCAPE.sub(_escape_char, o.value) + '"'  # type: ignore[union-attr]
+            obj = f'"{sub(esc, o.value)}"'  # type: ignore[union-attr]
         else:
             obj = nt_term(o)
-        append(("<" + s if type(s) is IRI else "_:" + s) + ("> <" if type(s) is IRI else " <")
-               + p + "> " + obj + " .\n")
+        append(f"<{s}> <{p}> {obj} .\n" if type(s) is IRI else f"_:{s} <{p}> {obj} .\n")
         n += 1
         if len(lines) >= 512:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+    return n
+
+
+def write_store_ntriples(store: Store, out: TextIO, base: str = DEFAULT_BASE_IRI) -> int:
+    """Write the store's graph as N-Triples; return the triple count.
+
+    The same text as ``write_ntriples(triples(store, base), out)``, four times faster: nodes
+    go through the stream, but edges and their evidence (most of the graph) and APPLIED_IN
+    statements are written straight from the store's rows, without a term object per triple.
+    """
+    base = check_base_iri(base)
+    counts: dict[NodeType, int] = {}
+    example: list[IRI] = []
+    iri = _iri_function(base)
+    n = write_ntriples(_nodes(store, iri, counts, example), out)
+    n += _edges_nt(store, base, iri, out)
+    n += _applied_in_nt(store, base, iri, out)
+    return n + write_ntriples(_void(store, base, n, counts, example[0] if example else None), out)
+
+
+@lru_cache(maxsize=1 << 12, typed=True)  # typed: 1.0 and True are equal keys otherwise
+def _nt_other(value: Any) -> str | None:
+    # floats (confidences: a few distinct values) and anything unusual, the slow exact way
+    lit = _lit(value)
+    return None if lit is None else nt_term(lit)
+
+
+def _nt_value(value: Any) -> str | None:
+    """``nt_term(_lit(value))`` (``None`` where ``_lit`` gives none), without the Lit."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return None
+        return '"' + _NEEDS_ESCAPE.sub(_escape_char, value if value.isascii() else _clean(value)) + '"'
+    if kind is int:
+        return f'"{value}"^^<{XSD_INT}>'
+    return None if value is None else _nt_other(value)
+
+
+def _edges_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
+    """The triples :func:`_edge` gives for every edge, as N-Triples lines; returns their count."""
+    rels: dict[str, tuple[str, str, bool, bool]] = {}
+    for rel in RelType:
+        rels[rel.value] = ("<" + _REL[rel] + ">", rdf_property_name(rel), rel in _WITH_EVIDENCE,
+                           rel is RelType.AUTHORED_BY)
+
+    @lru_cache(maxsize=1 << 12)  # small: the export's memory stays flat
+    def term(node_id: str) -> str:
+        return "<" + iri(node_id) + ">"
+
+    creator, ev_type = f" <{CREATOR}> ", f"> <{TYPE}> <{_CLASS_EVIDENCE}> .\n"
+    r_subj, r_pred, r_obj = f"> <{R_SUBJ}> ", f"> <{R_PRED}> ", f"> <{R_OBJ}> "
+    derived, generated = f"> <{DERIVED_FROM}> ", f"> <{GENERATED_BY}> <{base}void#extraction> .\n"
+    preds = [f"> <{pred}> " for _, pred in _EVIDENCE]
+    int_type = f'"^^<{XSD_INT}> .\n'
+    ev_base = base + "evidence/"
+    cur = store.conn.cursor()
+    cur.row_factory = None  # plain tuples
+    cur.execute('SELECT paper_id, rel, target, sentence, start, "end", field, rule, confidence, '
+                "count FROM edges ORDER BY paper_id, rel, target")  # the order of iter_edges
+    n = 0
+    lines: list[str] = []
+    append = lines.append
+    lits: dict[str, str] = {}  # recent strings: a paper's edges share sentences, fields, rules
+    for row in cur:
+        source, rel_name, target = row[0], row[1], row[2]
+        spec = rels.get(rel_name)
+        if spec is None:
+            raise RdfError(f"edge {source} -> {target} has unknown type {rel_name!r}")
+        p, prop, evidence, authored = spec
+        s, o = term(source), term(target)
+        if not evidence:
+            append(f"{s} {p} {o} .\n{s}{creator}{o} .\n" if authored else f"{s} {p} {o} .\n")
+            n += 2 if authored else 1
+            continue
+        ev = f"<{ev_base}{_encode_id(source)}/{prop}/{_encode_id(target)}"
+        append(f"{s} {p} {o} .\n{ev}{ev_type}{ev}{r_subj}{s} .\n{ev}{r_pred}{p} .\n"
+               f"{ev}{r_obj}{o} .\n")
+        n += 5
+        for pred, value in zip(preds, row[3:10]):
+            kind = type(value)
+            if kind is int:
+                obj = f'"{value}"^^<{XSD_INT}>'
+            elif kind is str:
+                obj = lits.get(value)  # type: ignore[assignment]
+                if obj is None:
+                    if len(lits) > 256:
+                        lits.clear()
+                    obj = lits[value] = _nt_value(value) or ""  # "": no literal
+            elif value is None:
+                continue
+            else:
+                obj = _nt_other(value)
+            if obj:
+                append(f"{ev}{pred}{obj} .\n")
+                n += 1
+        append(f"{ev}{derived}{s} .\n{ev}{generated}")
+        n += 2
+        if len(lines) >= 1024:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+    return n
+
+
+def _applied_in_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
+    """The triples :func:`_applied_in` gives for every APPLIED_IN link, as N-Triples lines."""
+    import json
+
+    rel = RelType.APPLIED_IN
+    p, prop = "<" + _REL[rel] + ">", rdf_property_name(rel)
+    st_type = f"> <{TYPE}> <{STATEMENT}> .\n"
+    r_subj, r_pred, r_obj = f"> <{R_SUBJ}> ", f"> <{R_PRED}> {p} .\n", f"> <{R_OBJ}> "
+    preds = [(key, f"> <{pred}> ") for key, pred in _STATEMENT_PROPS]
+    st_base = base + "statement/"
+    n = 0
+    lines: list[str] = []
+    append = lines.append
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    cur.execute("SELECT source, rel, target, props FROM links WHERE rel=? "
+                "ORDER BY source, rel, target", (rel.value,))  # iter_links(rel), as tuples
+    for row in cur:
+        link = {"source": row[0], "rel": row[1], "target": row[2], **json.loads(row[3])}
+        source, target = link["source"], link["target"]
+        s, o = iri(source), iri(target)
+        st = f"<{st_base}{_encode_id(source)}/{prop}/{_encode_id(target)}"
+        append(f"<{s}> {p} <{o}> .\n{st}{st_type}{st}{r_subj}<{s}> .\n{st}{r_pred}{st}{r_obj}<{o}> .\n")
+        n += 5
+        for key, pred in preds:
+            obj = _nt_value(link.get(key))
+            if obj is not None:
+                append(f"{st}{pred}{obj} .\n")
+                n += 1
+        if len(lines) >= 1024:
             out.write("".join(lines))
             lines.clear()
     out.write("".join(lines))
@@ -591,7 +772,7 @@ def export(store: Store, out: BinaryIO, fmt: str, base: str = DEFAULT_BASE_IRI) 
     if fmt == "nt":
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
         try:
-            return write_ntriples(triples(store, base), text)
+            return write_store_ntriples(store, text, base)
         finally:
             text.flush()
             text.detach()

@@ -63,7 +63,7 @@ CREATE INDEX IF NOT EXISTS mentions_resolved ON mentions(resolved);
 CREATE INDEX IF NOT EXISTS mentions_grp ON mentions(grp);
 CREATE TABLE IF NOT EXISTS variants (resolved TEXT PRIMARY KEY, grp TEXT NOT NULL, rep TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS variants_grp ON variants(grp);
-CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id, text);
 CREATE INDEX IF NOT EXISTS mentions_text ON mentions(lower(text));
 CREATE INDEX IF NOT EXISTS mentions_bare ON mentions(bare, type) WHERE bare IS NOT NULL;
 CREATE TABLE IF NOT EXISTS abbrevs (
@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS edges (
     start INTEGER, "end" INTEGER, field TEXT, rule TEXT, confidence REAL, count INTEGER NOT NULL,
     PRIMARY KEY (paper_id, rel, target));
 CREATE INDEX IF NOT EXISTS edges_target ON edges(target, rel);
+CREATE INDEX IF NOT EXISTS papers_year ON papers(id, year);
 CREATE TABLE IF NOT EXISTS links (
     source TEXT NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL, props TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (source, rel, target));
