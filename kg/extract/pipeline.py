@@ -329,6 +329,7 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
     ("IEMOCAP and MOSEI").
     """
     by_start = {c.start: c for c in kept}
+    by_end = {c.end: c for c in kept}
     out = list(kept)
     for k, c in enumerate(kept):
         if c.type != "Method" or c.rule not in _SHAPE_RULES or c.gazetteer is not None:
@@ -342,7 +343,7 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
             if prev.text == "," or prev.lower_ in {"and", "or", "the"}:
                 i -= 1
                 continue
-            owner = next((o for o in kept if o.end == i), None)
+            owner = by_end.get(i)
             if owner is None:
                 break
             members.append(owner)
