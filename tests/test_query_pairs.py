@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from kg.export.cypher import Dialect, schema_statements
 from kg.export.neo4j import FalkorTransport, export_graph
 from kg.export.sparql import bind_parameters, load_store, run_query
 from kg.store import Store
+from graph_walk import ADJACENCY_SQL, adjacency, shortest_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -245,33 +245,8 @@ def _diff(a: list[Any], b: list[Any]) -> str:
 
 # -- facts of the hf-daily-papers graph, one check per query -------------------------------
 def _adjacency(store_dir: Path) -> dict[str, set[str]]:
-    adj: dict[str, set[str]] = defaultdict(set)
     with Store.open(store_dir) as store:
-        for a, b in store.conn.execute("SELECT paper_id, target FROM edges UNION "
-                                       "SELECT source, target FROM links"):
-            adj[a].add(b)
-            adj[b].add(a)
-    return adj
-
-
-def shortest_paths(adj: dict[str, set[str]], source: str, target: str) -> list[list[str]]:
-    """Every shortest path from ``source`` to ``target`` (breadth-first, independent of both engines)."""
-    dist = {source: 0}
-    queue = deque([source])
-    while queue:
-        x = queue.popleft()
-        for y in adj[x]:
-            if y not in dist:
-                dist[y] = dist[x] + 1
-                queue.append(y)
-    if target not in dist:
-        return []
-
-    def back(node: str) -> list[list[str]]:
-        if node == source:
-            return [[source]]
-        return [p + [node] for prev in adj[node] if dist.get(prev) == dist[node] - 1 for p in back(prev)]
-    return back(target)
+        return adjacency(store.conn.execute(ADJACENCY_SQL))
 
 
 def check(name: str, columns: list[str], rows: Rows, params: dict[str, str], hf_store_dir: Path) -> None:

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from kg.export.rdf import node_iri, triples, write_ntriples
 from kg.export.rdf_cli import TOP_COMMANDS
 from kg.export.sparql import SparqlError, bind_parameters
 from kg.store import Store
+from graph_walk import ADJACENCY_SQL, adjacency, distances
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries" / "sparql"
@@ -70,7 +71,7 @@ def params(sql: Callable[..., list[Any]]) -> dict[str, str]:
                "WHERE a.rel = 'ADDRESSES' GROUP BY a.target ORDER BY COUNT(DISTINCT a.paper_id) DESC, a.target LIMIT 1")
     # a method and a node three relationships away from it (shortest_path)
     adj = _adjacency(sql)
-    dist = _distances(adj, method[0][0])
+    dist = distances(adj, method[0][0])
     target = min(n for n, d in dist.items() if d == 3 and n.startswith("code/"))
     return {"method": method[0][0], "paper": paper[0][0], "task": task[0][0],
             "source": method[0][0], "target": target}
@@ -163,23 +164,7 @@ def expect_domain_overview(sql: Callable[..., list[Any]], p: dict[str, str]) -> 
 
 
 def _adjacency(sql: Callable[..., list[Any]]) -> dict[str, set[str]]:
-    adj: dict[str, set[str]] = defaultdict(set)
-    for a, b in sql("SELECT paper_id, target FROM edges UNION SELECT source, target FROM links"):
-        adj[a].add(b)
-        adj[b].add(a)
-    return adj
-
-
-def _distances(adj: dict[str, set[str]], source: str) -> dict[str, int]:
-    dist = {source: 0}
-    queue = deque([source])
-    while queue:
-        x = queue.popleft()
-        for y in adj[x]:
-            if y not in dist:
-                dist[y] = dist[x] + 1
-                queue.append(y)
-    return dist
+    return adjacency(sql(ADJACENCY_SQL))
 
 
 def _top_papers(sql: Callable[..., list[Any]]) -> dict[str, set[str]]:
@@ -224,7 +209,7 @@ def expect_papers_for_task(sql: Callable[..., list[Any]], p: dict[str, str]) -> 
 
 def expect_shortest_path(sql: Callable[..., list[Any]], p: dict[str, str]) -> list[tuple[Any, ...]]:
     adj = _adjacency(sql)
-    dist = _distances(adj, p["source"])
+    dist = distances(adj, p["source"])
     if dist.get(p["target"], 4) > 3:
         return []
 
