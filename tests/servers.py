@@ -237,12 +237,15 @@ class FalkorServer:
 
     @contextlib.contextmanager
     def bolt(self) -> Iterator[Any]:
-        """``with server.bolt() as driver:`` a driver that is closed, and its close absorbed."""
+        """``with server.bolt() as driver:`` a driver closed without GOODBYE (which FalkorDB
+        mishandles, see :meth:`absorb_bolt_closes`), then any broken connection absorbed."""
+        from kg.export.neo4j import close_driver
+
         driver = self.bolt_driver()
         try:
             yield driver
         finally:
-            driver.close()
+            close_driver(driver, goodbye=False)
             self.absorb_bolt_closes()
 
     def absorb_bolt_closes(self, limit: int = 32) -> int:
@@ -315,11 +318,17 @@ class BoltProxy:
     sent (chunk payloads plus their 2-byte chunk headers and the end marker), so a test can
     assert a bound on the wire. Closing a client connection closes the upstream one without
     a Bolt GOODBYE.
+
+    ``stall=N`` makes it a misbehaving server: the first N connections are accepted and then
+    never answered (nor closed until the proxy exits), as FalkorDB 4.16 does to the connection
+    after a Bolt GOODBYE. It relays any TCP protocol; ``messages`` is meaningful for Bolt only.
     """
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, stall: int = 0) -> None:
         self.upstream = (host, port)
         self.messages: list[int] = []
+        self.stall = stall
+        self.stalled: list[socket.socket] = []
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -336,9 +345,15 @@ class BoltProxy:
         self._threads.append(t)
         return self
 
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
     def __exit__(self, *exc: object) -> None:
         self._closed = True
         self._listener.close()
+        for c in self.stalled:
+            c.close()
 
     def _accept(self) -> None:
         while not self._closed:
@@ -346,6 +361,9 @@ class BoltProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if len(self.stalled) < self.stall:
+                self.stalled.append(client)
+                continue
             upstream = socket.create_connection(self.upstream)
             for args in ((client, upstream, True), (upstream, client, False)):
                 t = threading.Thread(target=self._pump, args=args, daemon=True)

@@ -21,7 +21,13 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.export.cypher import Dialect, node_properties, schema_statements
-from kg.export.neo4j import BoltTransport, ExportError, FalkorTransport, export_graph
+from kg.export.neo4j import (
+    BoltTransport,
+    ExportError,
+    FalkorTransport,
+    TargetUnreachable,
+    export_graph,
+)
 from kg.export.rows import node_batches, relationship_batches, statement_size
 from kg.schema import RELATIONS, NodeType, RelType
 from kg.store import Store
@@ -285,6 +291,37 @@ def test_unreachable_server_is_a_clear_error(hf_store_dir: Path) -> None:
                                       f"bolt://127.0.0.1:{port}", "--retry-time", "0", "-q"])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot reach bolt://127.0.0.1:{port}")
+
+
+def test_a_connection_left_unanswered_is_tried_again(falkordb_server: FalkorServer) -> None:
+    # FalkorDB 4.16 leaves the next connection it accepts unanswered after a Bolt client said
+    # GOODBYE; the relay does that to the first connection, every time. Each transport must give up
+    # without retries and get through with them.
+    with BoltProxy("127.0.0.1", falkordb_server.port, stall=1) as relay:
+        with pytest.raises(TargetUnreachable, match="Timeout reading from socket"):
+            FalkorTransport.connect(relay.url, "retry", retry_time=0, connection_timeout=0.3)
+    falkordb_server.delete_graph("retry")
+    with BoltProxy("127.0.0.1", falkordb_server.port, stall=1) as relay:
+        transport = FalkorTransport.connect(relay.url, "retry", retry_time=20, connection_timeout=0.3)
+        try:
+            transport.graph.query("CREATE (:Probe {id: 'p'})")
+        finally:
+            transport.close()
+        assert len(relay.stalled) == 1
+    assert falkordb_server.graph("retry").ro_query("MATCH (p:Probe) RETURN p.id").result_set == [["p"]]
+
+    with BoltProxy("127.0.0.1", falkordb_server.bolt_port, stall=1) as relay:
+        with pytest.raises(TargetUnreachable, match="handshake"):
+            BoltTransport.connect(relay.uri, "falkordb", "", retry_time=0,
+                                  connection_timeout=1, goodbye=False)
+    with BoltProxy("127.0.0.1", falkordb_server.bolt_port, stall=1) as relay:
+        bolt = BoltTransport.connect(relay.uri, "falkordb", "", retry_time=20,
+                                     connection_timeout=1, goodbye=False)
+        try:
+            bolt.run_schema(["RETURN 1"])
+        finally:
+            bolt.close()
+        assert len(relay.stalled) == 1
 
 
 def test_neo4j_schema_statement_refused_by_falkordb_is_a_clear_error(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from kg.errors import KGError
 from kg.export.rows import (
@@ -123,6 +123,25 @@ def _bolt_work(tx: Any, statements: Sequence[Statement]) -> Counters:
     return out
 
 
+T = TypeVar("T")
+
+
+def retrying(attempt: Callable[[], T], retry_time: float,
+             transient: tuple[type[BaseException], ...]) -> T:
+    """Call ``attempt`` until it returns; retry ``transient`` errors, with backoff (0.2 s, doubling
+    up to 5 s), for up to ``retry_time`` seconds, then let the last one propagate."""
+    deadline = time.monotonic() + retry_time
+    delay = 0.2
+    while True:
+        try:
+            return attempt()
+        except transient:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 class BoltTransport:
     """Batches over Bolt with the official ``neo4j`` driver (see :meth:`connect`)."""
 
@@ -157,7 +176,7 @@ class BoltTransport:
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise ExportError(f"invalid Bolt URI {uri!r}: {exc}") from exc
         try:
-            driver.verify_connectivity()
+            retrying(driver.verify_connectivity, retry_time, (DriverError, OSError))
         except AuthError as exc:
             close_driver(driver, goodbye=goodbye)
             raise ExportError(f"authentication failed at {uri} as {user!r}: {exc.message}") from exc
@@ -240,16 +259,30 @@ class FalkorTransport:
     @classmethod
     def connect(cls, url: str, graph: str = "kg", *, retry_time: float = 30.0,
                 connection_timeout: float = 10.0) -> FalkorTransport:
-        """Connect to the FalkorDB server at ``url`` (``redis://HOST:PORT``) and pick ``graph``."""
+        """Connect to the FalkorDB server at ``url`` (``redis://HOST:PORT``) and pick ``graph``.
+
+        A connection that is refused, lost or unanswered is tried again, with backoff, for up
+        to ``retry_time`` seconds (a server still starting, or FalkorDB 4.16 leaving one new
+        connection unanswered after a Bolt client said GOODBYE); a refused password is not.
+        """
         import falkordb
         import redis
 
+        def attempt() -> Any:
+            try:
+                return falkordb.FalkorDB.from_url(url, socket_connect_timeout=connection_timeout)
+            except redis.exceptions.AuthenticationError as exc:
+                raise ExportError(f"authentication failed at {url}: {exc}") from exc
+
         try:
-            db = falkordb.FalkorDB.from_url(url, socket_connect_timeout=connection_timeout)
+            db = retrying(attempt, retry_time,
+                          (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
         except ValueError as exc:
             raise ExportError(f"invalid FalkorDB URL {url!r}: {exc}") from exc
-        except redis.exceptions.RedisError as exc:
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             raise TargetUnreachable(f"cannot reach {url}: {exc}") from exc
+        except redis.exceptions.RedisError as exc:
+            raise ExportError(f"{url} refused the connection: {exc}") from exc
         return cls(db.select_graph(graph), f"{url} (graph {graph!r})", retry_time)
 
     def run_schema(self, statements: Sequence[str]) -> None:
@@ -268,25 +301,23 @@ class FalkorTransport:
     def write(self, statements: Sequence[Statement]) -> Counters:
         import redis
 
-        deadline = time.monotonic() + self.retry_time
-        delay = 0.2
-        while True:
+        def attempt() -> Counters:
+            # The whole batch is sent again after a lost connection, so an oversize row's
+            # upsert and its appends always go together.
             out = Counters()
-            try:
-                # The whole batch is sent again after a lost connection, so an oversize row's
-                # upsert and its appends always go together.
-                for st in statements:
-                    r = self.graph.query(st.text, st.params)
-                    out.add(Counters(int(r.nodes_created), int(r.relationships_created),
-                                     int(r.properties_set)))
-                return out
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-                if time.monotonic() + delay > deadline:
-                    raise TargetUnreachable(f"cannot reach {self.target}: {exc}") from exc
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            except redis.exceptions.ResponseError as exc:
-                raise ExportError(f"{self.target} refused a statement: {exc}") from exc
+            for st in statements:
+                r = self.graph.query(st.text, st.params)
+                out.add(Counters(int(r.nodes_created), int(r.relationships_created),
+                                 int(r.properties_set)))
+            return out
+
+        try:
+            return retrying(attempt, self.retry_time,
+                            (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise TargetUnreachable(f"cannot reach {self.target}: {exc}") from exc
+        except redis.exceptions.ResponseError as exc:
+            raise ExportError(f"{self.target} refused a statement: {exc}") from exc
 
     def close(self) -> None:
         try:
