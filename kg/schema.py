@@ -182,8 +182,11 @@ def slugify(text: str) -> str:
     >>> slugify("β-VAE")
     'beta-vae'
     """
-    norm = unicodedata.normalize("NFKD", text)
-    norm = "".join(c for c in norm if not unicodedata.combining(c)).lower().translate(_GREEK)
+    if text.isascii():  # NFKD and the Greek table change nothing in ASCII
+        norm = text.lower()
+    else:
+        norm = unicodedata.normalize("NFKD", text)
+        norm = "".join(c for c in norm if not unicodedata.combining(c)).lower().translate(_GREEK)
     return _NON_SLUG.sub("-", norm).strip("-.")
 
 

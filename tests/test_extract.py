@@ -86,3 +86,47 @@ def test_arxiv_category_is_domain_evidence(extractor: Extractor, cat: str, top: 
     ex = extractor.extract_one(paper)
     assert ex.domains[0].top == top
     assert any(cat in e for e in ex.domains[0].explanation)
+
+
+def test_token_view_agrees_with_spacy_on_real_abstracts(extractor: Extractor, corpus: Path) -> None:
+    """The rules read :class:`~kg.extract.tokens.TokenView` lists instead of spaCy tokens, and
+    the view splits sentences itself: both must agree with spaCy (its ``Token`` attributes and
+    its ``sentencizer``, with the title as a sentence of its own) on real records."""
+    import random
+
+    import spacy
+
+    from kg.extract.tokens import TokenView
+    from kg.sources import read_papers
+
+    reference = spacy.blank("en")
+    reference.tokenizer = extractor.nlp.tokenizer
+    reference.add_pipe("sentencizer")
+    rng = random.Random(7)
+    papers = [p for p in read_papers([corpus / "arxiv-daily" / "2025-10-13.jsonl",
+                                      corpus / "hf-daily-papers"]) if isinstance(p, Paper)][::2]
+    assert len(papers) > 300
+    sentences = 0
+    for paper in papers:
+        text = paper.title + "\n\n" + paper.abstract
+        doc, ref = extractor.nlp(text), reference(text)
+        v = TokenView(doc, text)
+        assert v.text == [t.text for t in ref]
+        assert v.lower == [t.lower_ for t in ref]
+        assert v.ws == [bool(t.whitespace_) for t in ref]
+        assert v.idx == [t.idx for t in ref]
+        title_end = next((t.i for t in ref if t.idx >= len(paper.title)), len(ref))
+        if title_end < len(ref):
+            ref[title_end].is_sent_start = True
+        v.split_sentences(doc, starts=(title_end,))
+        assert [(s.start, s.end) for s in doc.sents] == [(s.start, s.end) for s in ref.sents]
+        for sent in ref.sents:
+            assert v.sent_start[sent.start:sent.end] == [sent.start] * len(sent)
+            assert v.sent_end[sent.start:sent.end] == [sent.end] * len(sent)
+            assert v.sentence(sent.end - 1) == sent.text
+        for _ in range(5):
+            a = rng.randrange(len(ref))
+            b = rng.randrange(a, min(len(ref), a + 8) + 1)
+            assert v.span(a, b) == ref[a:b].text
+        sentences += len(list(ref.sents))
+    assert sentences > 1500

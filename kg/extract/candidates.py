@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.abbreviations import find_long_form, is_short_form
+from kg.extract.tokens import view
 from kg.extract.rules import (
     ADJECTIVE_SUFFIXES, EPONYM_HEADS, LANGUAGES, NAMING_CUES, TECHNIQUE_HEADS, RULE_CONFIDENCE, STOP_MODIFIERS, TASK_STOP_MODIFIERS,
-    head_type, is_acronym, is_coined, looks_like_name,
+    HEAD_TYPES, head_type, is_acronym, is_coined, looks_like_name,
 )
 
 __all__ = [
@@ -53,9 +54,11 @@ class Abbreviation:
 
 def _joined_end(doc: Doc, i: int, limit: int) -> int:
     """End (exclusive) of the run of tokens from ``i`` glued together with no whitespace."""
+    v = view(doc)
+    text, lower, ws = v.text, v.lower, v.ws
     j = i
-    while j < limit - 1 and not doc[j].whitespace_ and doc[j + 1].text not in ",.;:()[]\"'" \
-            and doc[j + 1].lower_ not in {"'s", "\u2019s"} and doc[j].text not in "([\"'":
+    while j < limit - 1 and not ws[j] and text[j + 1] not in ",.;:()[]\"'" \
+            and lower[j + 1] not in {"'s", "\u2019s"} and text[j] not in "([\"'":
         j += 1
     return j + 1
 
@@ -63,50 +66,53 @@ def _joined_end(doc: Doc, i: int, limit: int) -> int:
 def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     """Schwartz-Hearst pairs "long form (SF)" in ``doc``."""
     out = []
-    for tok in doc:
-        if tok.text != "(" or tok.i + 2 >= len(doc):
+    v = view(doc)
+    text = v.text
+    for i in range(len(doc) - 2):
+        if text[i] != "(":
             continue
-        sent = tok.sent
-        close = next((t.i for t in doc[tok.i + 1:min(tok.i + 6, sent.end)] if t.text == ")"), None)
-        if close is None or close == tok.i + 1:
+        close = next((k for k in range(i + 1, min(i + 6, v.sent_end[i])) if text[k] == ")"), None)
+        if close is None or close == i + 1:
             continue
-        short = doc[tok.i + 1:close].text.replace(" ", "")
+        short = doc[i + 1:close].text.replace(" ", "")
         if short.endswith("s") and is_short_form(short[:-1]):
             short = short[:-1]
         if not is_short_form(short):
             continue
-        before = doc[sent.start:tok.i]
+        before = doc[v.sent_start[i]:i]
         words = [t for t in before if not t.is_punct or t.text in "-/"]
         start = find_long_form(short, [w.text for w in words])
         if start is None:
             continue
         first = words[start]
-        if first.i >= tok.i or tok.i - first.i > 12:
+        if first.i >= i or i - first.i > 12:
             continue
-        out.append(Abbreviation(short, first.i, tok.i, tok.i + 1, close))
+        out.append(Abbreviation(short, first.i, i, i + 1, close))
     return out
 
 
 def name_run(doc: Doc, i: int, limit: int, max_tokens: int = 4) -> int:
     """End of a name starting at token ``i``: glued tokens and following name-like words."""
-    if i >= limit or not looks_like_name(doc[i].text):
+    text = view(doc).text
+    if i >= limit or not looks_like_name(text[i]):
         return i
     end = _joined_end(doc, i, limit)
-    while end < limit and end - i < max_tokens and looks_like_name(doc[end].text) \
+    while end < limit and end - i < max_tokens and looks_like_name(text[end]) \
             and doc[end - 1].whitespace_ and not doc[end].is_punct:
         end = _joined_end(doc, end, limit)
     return end
 
 
 def _type_after(doc: Doc, end: int, default: str) -> str:
-    if end < len(doc) and head_type(doc[end].text) == "Dataset":
+    if end < len(doc) and head_type(view(doc).text[end]) == "Dataset":
         return "Dataset"
     return default
 
 
 def title_colon(doc: Doc, title_end: int) -> Iterator[Candidate]:
     """The name before a colon in the title ("PanFlowNet: ...", "FISBe: A ... dataset")."""
-    colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+    text = view(doc).text
+    colon = next((i for i in range(min(title_end, 5)) if text[i] == ":"), None)
     if colon is None or colon == 0 or colon > 4:
         return
     span = doc[0:colon]
@@ -132,15 +138,16 @@ def title_colon(doc: Doc, title_end: int) -> Iterator[Candidate]:
 
 def naming_cue(doc: Doc) -> Iterator[Candidate]:
     """"called X", "dubbed X", "termed X", "named X"."""
-    for tok in doc:
-        if tok.lower_ not in NAMING_CUES:
+    v = view(doc)
+    for c, low in enumerate(v.lower):
+        if low not in NAMING_CUES:
             continue
-        i = tok.i + 1
-        while i < len(doc) and doc[i].text in {"as", "'", '"', "\u201c", "\u2018", "the"}:
+        i = c + 1
+        while i < len(doc) and v.text[i] in {"as", "'", '"', "\u201c", "\u2018", "the"}:
             i += 1
-        sent_end = tok.sent.end
+        sent_end = v.sent_end[c]
         end = name_run(doc, i, sent_end)
-        if end > i and doc[i].text[0].isupper():
+        if end > i and v.text[i][0].isupper():
             yield Candidate(i, end, _type_after(doc, end, "Method"), "naming-cue", proposed=True)
 
 
@@ -149,29 +156,33 @@ _PROPOSE_VERBS = {"propose", "introduce", "present", "develop", "design", "devis
 
 def proposal_cue(doc: Doc) -> Iterator[Candidate]:
     """"we propose X", "X, a novel ..." where X is a name."""
-    for tok in doc:
-        if tok.lower_ in _PROPOSE_VERBS and tok.i > 0 and doc[tok.i - 1].lower_ in {"we", "i"}:
-            i = tok.i + 1
-            end = name_run(doc, i, tok.sent.end)
-            if end > i and (is_coined(doc[i].text) or is_acronym(doc[i].text)):
+    v = view(doc)
+    text, lower = v.text, v.lower
+    for k, low in enumerate(lower):
+        if low in _PROPOSE_VERBS and k > 0 and lower[k - 1] in {"we", "i"}:
+            i = k + 1
+            end = name_run(doc, i, v.sent_end[k])
+            if end > i and (is_coined(text[i]) or is_acronym(text[i])):
                 yield Candidate(i, end, _type_after(doc, end, "Method"), "proposal-cue", proposed=True)
-        elif is_coined(tok.text) or is_acronym(tok.text):
-            end = _joined_end(doc, tok.i, tok.sent.end)
-            if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ in {"a", "an"} \
-                    and doc[end + 2].lower_ in {"novel", "new"}:
-                yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "proposal-cue",
+        elif text[k][:1].isupper() and (is_coined(text[k]) or is_acronym(text[k])):
+            end = _joined_end(doc, k, v.sent_end[k])
+            if end + 2 < len(doc) and text[end] == "," and lower[end + 1] in {"a", "an"} \
+                    and lower[end + 2] in {"novel", "new"}:
+                yield Candidate(k, end, _type_after(doc, end, "Method"), "proposal-cue",
                                 proposed=True)
 
 
 def coined_names(doc: Doc) -> Iterator[Candidate]:
     """Mixed-case coined names anywhere ("DeeperBrain", "SpikingBrain-7B")."""
+    v = view(doc)
+    text = v.text
     i = 0
     while i < len(doc):
-        tok = doc[i]
-        if is_coined(tok.text) or (tok.text[:1].isupper() and not tok.whitespace_
-                                   and i + 1 < len(doc) and doc[i + 1].text == "-"):
+        t = text[i]
+        if t[:1].isupper() and (is_coined(t) or (not v.ws[i] and i + 1 < len(doc)
+                                                 and text[i + 1] == "-")):
             end = _joined_end(doc, i, len(doc))
-            parts = [t.text for t in doc[i:end] if t.text != "-"]
+            parts = [x for x in text[i:end] if x != "-"]
             if parts[-1].lower() in ADJECTIVE_SUFFIXES or any("=" in p for p in parts):
                 i = end  # "CNN-based", "ICC=0.30": the acronym inside is left to other rules
                 continue
@@ -197,18 +208,20 @@ def acronyms(doc: Doc, exclude: frozenset[str]) -> Iterator[Candidate]:
     never sentence-initially or in the title, and never an acronym in ``exclude`` (fields,
     modalities, metrics: "NLP", "EEG", "F1").
     """
-    for tok in doc:
-        text = tok.text[:-1] if tok.text.endswith("s") and is_acronym(tok.text[:-1]) else tok.text
+    v = view(doc)
+    for i, t in enumerate(v.text):
+        if not t[:1].isupper():
+            continue
+        text = t[:-1] if t.endswith("s") and is_acronym(t[:-1]) else t
         if not is_acronym(text) or len(text) > 8 or text.lower() in exclude or text in exclude:
             continue
-        if tok.i == 0 or tok.is_sent_start:
+        if i == 0 or v.sent_start[i] == i:
             continue
-        prev = doc[tok.i - 1]
-        if prev.lower_ in _ACRONYM_BEFORE or prev.text == ",":
-            end = _joined_end(doc, tok.i, len(doc))
-            if doc[end - 1].lower_ in ADJECTIVE_SUFFIXES:
-                end = tok.i + 1  # "SVD-based": the acronym, not the adjective
-            yield Candidate(tok.i, end, _type_after(doc, end, "Method"), "acronym")
+        if v.lower[i - 1] in _ACRONYM_BEFORE or v.text[i - 1] == ",":
+            end = _joined_end(doc, i, len(doc))
+            if v.lower[end - 1] in ADJECTIVE_SUFFIXES:
+                end = i + 1  # "SVD-based": the acronym, not the adjective
+            yield Candidate(i, end, _type_after(doc, end, "Method"), "acronym")
 
 
 def _modifier(tok: Token, stop: frozenset[str] = STOP_MODIFIERS) -> bool:
@@ -232,13 +245,16 @@ def _title_modifier(tok: Token) -> bool:
 
 def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
     """Phrases ending in a type head: "X dataset", "pose estimation", "Kernel Networks"."""
-    for tok in doc:
-        kind = head_type(tok.text)
+    v = view(doc)
+    for i, low in enumerate(v.lower):
+        kind = HEAD_TYPES.get(low)
         if kind is None:
             continue
+        tok = doc[i]
+        sent_start = v.sent_start[i]
         start = tok.i
         in_title = tok.i < title_end
-        while start > tok.sent.start and start > tok.i - 4 and (
+        while start > sent_start and start > tok.i - 4 and (
                 _modifier(doc[start - 1], TASK_STOP_MODIFIERS)
                 or in_title and _title_modifier(doc[start - 1])):
             start -= 1
@@ -247,8 +263,8 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
         if kind == "Dataset":
             # only a named dataset: "the MIMIC-III dataset", "CIFAR-10 benchmark"
             j = tok.i
-            while j > tok.sent.start and j > tok.i - 3 and looks_like_name(doc[j - 1].text) \
-                    and not doc[j - 1].is_sent_start:
+            while j > sent_start and j > tok.i - 3 and looks_like_name(v.text[j - 1]) \
+                    and not j - 1 == v.sent_start[j - 1]:
                 j -= 1
             if j < tok.i:
                 # a capitalised head is part of the name: "the Neural Representation Benchmark"
@@ -258,9 +274,9 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             if tok.i < title_end:  # titles are in Title Case: capitals say nothing there
                 continue
             j = tok.i
-            while j > tok.sent.start and j > tok.i - 8 and (
-                    (doc[j - 1].text[:1].isupper() and doc[j - 1].lower_ not in STOP_MODIFIERS)
-                    or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_)):
+            while j > sent_start and j > tok.i - 8 and (
+                    (v.text[j - 1][:1].isupper() and v.lower[j - 1] not in STOP_MODIFIERS)
+                    or (v.text[j - 1] == "-" and not v.ws[j - 1])):
                 j -= 1
             while j < tok.i and doc[j].text == "-":
                 j += 1
@@ -276,13 +292,16 @@ _GENERIC_TAILS = frozenset({"algorithm", "algorithms", "method", "methods", "mod
 
 def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
     """Technique names with a lower-case head: "Bradley-Terry model", "convex relaxation"."""
-    for tok in doc[title_end:]:
-        low = tok.lower_
-        if not tok.text.islower() or low not in EPONYM_HEADS:
+    v = view(doc)
+    for i in range(title_end, len(doc)):
+        low = v.lower[i]
+        if low not in EPONYM_HEADS or not v.text[i].islower():
             continue
+        tok = doc[i]
+        sent_start = v.sent_start[i]
         # a proper name before the head: capitalised words that are not acronyms or coined
         j = tok.i
-        while j > tok.sent.start + 1 and j > tok.i - 4 and (
+        while j > sent_start + 1 and j > tok.i - 4 and (
                 (doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha
                  and doc[j - 1].lower_ not in STOP_MODIFIERS
                  and not is_acronym(doc[j - 1].text) and not is_coined(doc[j - 1].text))
@@ -290,13 +309,13 @@ def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
             j -= 1
         while j < tok.i and doc[j].text == "-":
             j += 1
-        if j < tok.i and not doc[j].is_sent_start and not _glued_hyphen(doc, j) \
+        if j < tok.i and j != v.sent_start[j] and not _glued_hyphen(doc, j) \
                 and len(doc[j].text) > 1 and doc[j - 1].text != "-":
             end = tok.i + 1
             if low in _GENERIC_TAILS and head_type(doc[tok.i - 1].text) is not None:
                 end = tok.i  # "Bayesian Optimization algorithm": the name is before the tail
             # one qualifier the name carries: "annealed Langevin dynamics"
-            if j - 1 > tok.sent.start and _modifier(doc[j - 1], TASK_STOP_MODIFIERS) \
+            if j - 1 > sent_start and _modifier(doc[j - 1], TASK_STOP_MODIFIERS) \
                     and not _glued_hyphen(doc, j - 1):
                 j -= 1
             yield Candidate(j, end, "Method", "eponym-head")
@@ -304,7 +323,7 @@ def _lower_heads(doc: Doc, title_end: int) -> Iterator[Candidate]:
         if low not in TECHNIQUE_HEADS:
             continue
         start = tok.i
-        while start > tok.sent.start and start > tok.i - 3 and _modifier(doc[start - 1],
+        while start > sent_start and start > tok.i - 3 and _modifier(doc[start - 1],
                                                                         TASK_STOP_MODIFIERS):
             start -= 1
         while start < tok.i and doc[start].text == "-":
@@ -400,21 +419,22 @@ def dataset_lists(doc: Doc) -> Iterator[Candidate]:
     Each member is a run of name-like tokens (inner "der"/"of"/"'s" allowed); a parenthesis after
     a member is skipped; the list ends at the first token that is neither a name nor a separator.
     """
-    for tok in doc:
-        low = tok.lower_
+    v = view(doc)
+    lower = v.lower
+    for t, low in enumerate(lower):
         if low in _LIST_TRIGGERS:
-            i = tok.i + 1
-            while i < tok.sent.end and doc[i].lower_ in _LIST_LEADS:
+            i = t + 1
+            while i < v.sent_end[t] and lower[i] in _LIST_LEADS:
                 i += 1
-            if not any(doc[k].lower_ in _LIST_LEADS - {",", "the", "("} for k in range(tok.i + 1, i)):
+            if not any(lower[k] in _LIST_LEADS - {",", "the", "("} for k in range(t + 1, i)):
                 continue  # a list must be announced: "benchmarks, including", "datasets:"
-        elif low in _EVAL_ON and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "on":
-            i = tok.i + 2
+        elif low in _EVAL_ON and t + 1 < len(doc) and lower[t + 1] == "on":
+            i = t + 2
         else:
             continue
-        end = tok.sent.end
+        end = v.sent_end[t]
         while i < end:
-            if doc[i].lower_ in {"the", "and", "or", ","}:
+            if lower[i] in {"the", "and", "or", ","}:
                 i += 1
                 continue
             j = _list_member_end(doc, i, end)

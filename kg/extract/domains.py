@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import Concept, load_taxonomy
+from kg.extract.tokens import view
 from kg.model import DomainScore
 
 __all__ = ["DomainClassifier"]
@@ -103,19 +104,20 @@ class DomainClassifier:
         why: dict[str, list[str]] = defaultdict(list)
         seen_spans: set[tuple[int, int]] = set()
         text_phrases: dict[str, dict[str, float]] = defaultdict(dict)
+        v = view(doc)
         for key, start, end in [*self.matcher(doc), *self.acronyms(doc)]:
             if (start, end) in seen_spans:
                 continue
             seen_spans.add((start, end))
             concept = self.taxonomy[self._key_concept[key]]
-            span = doc[start:end]
-            w = TITLE_WEIGHT if span.start_char < title_end_char else 1.0
-            phrase = span.text.lower()
+            text = v.span(start, end)
+            w = TITLE_WEIGHT if v.idx[start] < title_end_char else 1.0
+            phrase = text.lower()
             # a phrase counts once per paper (its best weight): repetition is not evidence
             if w > text_phrases[concept.top_id].get(phrase, 0.0):
                 text_phrases[concept.top_id][phrase] = w
             specific[concept.top_id][concept.id] += w
-            why[concept.top_id].append(f"'{span.text}'")
+            why[concept.top_id].append(f"'{text}'")
         for top_id, phrases in text_phrases.items():
             scores[top_id] += min(sum(phrases.values()), TEXT_CAP)
         for n, cat in enumerate(categories):

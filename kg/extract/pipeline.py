@@ -27,6 +27,7 @@ from kg.extract.rules import (
     COMPARISON_CUES, INTRO_DATA_CUES, PROPOSAL_CUES, STOP_MODIFIERS, head_type, is_acronym,
     is_coined,
 )
+from kg.extract.tokens import view
 from kg.link.normalize import canonical_key, fold_text, singularize, squash
 from kg.model import DomainScore, Mention, Paper
 from kg.schema import NodeType, RelType
@@ -59,9 +60,10 @@ class Extractor:
         # "networks(GNNs)": a bracket glued to a word still opens a bracket
         infixes = [*self.nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])\((?=[A-Za-z])"]
         self.nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-        self.nlp.add_pipe("sentencizer")
+        # sentences: kg.extract.tokens.TokenView.split_sentences (spaCy's sentencizer rule)
         self.batch_size = batch_size
         self.entries: list[GazetteerEntry] = self.lexicon.entries
+        self._generic_memo: dict[str, bool] = {}
         self.matcher_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.matcher_orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._by_surface: dict[str, list[int]] = defaultdict(list)
@@ -89,6 +91,7 @@ class Extractor:
         """Mentions and domains for each paper, in input order."""
         texts = ((p.title + SEPARATOR + p.abstract, p) for p in papers)
         for doc, paper in self.nlp.pipe(texts, as_tuples=True, batch_size=self.batch_size):
+            view(doc, text=paper.title + SEPARATOR + paper.abstract)
             yield self._extract_doc(doc, paper)
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
@@ -113,15 +116,14 @@ class Extractor:
     def _title_end(self, doc: Doc, paper: Paper) -> int:
         """Index of the first abstract token (the title's tokens come before it)."""
         limit = len(paper.title)
-        for tok in doc:
-            if tok.idx >= limit:
-                return tok.i
+        for i, idx in enumerate(view(doc).idx):
+            if idx >= limit:
+                return i
         return len(doc)
 
     def _extract_doc(self, doc: Doc, paper: Paper) -> PaperExtraction:
         title_end = self._title_end(doc, paper)
-        if title_end < len(doc):
-            doc[title_end].is_sent_start = True
+        view(doc).split_sentences(doc, starts=(title_end,))  # the title is a sentence of its own
         abbrevs = find_abbreviations(doc)
         cands: list[Candidate] = []
         cands += self._gazetteer(doc)
@@ -138,7 +140,8 @@ class Extractor:
         defined = frozenset(a.short for a in abbrevs)
         cands += [c for c in acronyms(doc, self._not_acronyms | defined) if c.start >= title_end]
         cands += self._abbreviation_candidates(doc, abbrevs, cands)
-        cands = [c for c in cands if not self._is_generic(doc[c.start:c.end].text)]
+        v = view(doc)
+        cands = [c for c in cands if not self._is_generic(v.span(c.start, c.end))]
         inside = _expansions(doc)
         cands = [c for c in cands if c.gazetteer is not None or not inside.issuperset(range(c.start, c.end))]
         kept = _dataset_context(doc, resolve_overlaps(cands))
@@ -149,9 +152,14 @@ class Extractor:
         return PaperExtraction(paper, tuple(mentions), tuple(domains), pairs)
 
     def _is_generic(self, text: str) -> bool:
-        low = fold_text(text).lower()
-        return low in self.lexicon.generic or singularize(low) in self.lexicon.generic \
-            or len(low) < 2
+        generic = self._generic_memo.get(text)
+        if generic is None:
+            low = fold_text(text).lower()
+            generic = low in self.lexicon.generic or singularize(low) in self.lexicon.generic \
+                or len(low) < 2
+            if len(self._generic_memo) < 1 << 16:
+                self._generic_memo[text] = generic
+        return generic
 
     def _lookup(self, text: str) -> GazetteerEntry | None:
         """The gazetteer entry ``text`` names: exactly (any case), or as a spelling variant."""
@@ -197,33 +205,36 @@ class Extractor:
                  if c.start == a.short_start and c.end == a.short_end}
         occupied = {i for c in kept for i in range(c.start, c.end)}
         out = []
-        for tok in doc:
-            text = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in typed else tok.text
-            if text in typed and tok.i not in occupied:
-                out.append(Candidate(tok.i, tok.i + 1, typed[text], "abbreviation"))
+        if not typed:
+            return out
+        for i, t in enumerate(view(doc).text):
+            text = t[:-1] if t.endswith("s") and t[:-1] in typed else t
+            if text in typed and i not in occupied:
+                out.append(Candidate(i, i + 1, typed[text], "abbreviation"))
         return out
 
     @staticmethod
     def _proposal_position(doc: Doc, i: int) -> bool:
         """Token ``i`` follows a proposal cue in its sentence, before any comparison."""
-        sent = doc[i].sent
-        before = doc[sent.start:i].text.lower()
+        v = view(doc)
+        before = v.span(v.sent_start[i], i).lower()
         if not any(cue in before for cue in PROPOSAL_CUES):
             return False
         return not any(w in before for w in COMPARISON_CUES)
 
     @staticmethod
     def _in_cue_sentence(doc: Doc, i: int, cues: tuple[str, ...]) -> bool:
-        sent = doc[i].sent.text.lower()
+        sent = _sentence(doc, i).lower()
         return any(cue in sent for cue in cues)
 
     def _to_mentions(self, doc: Doc, paper: Paper, kept: list[Candidate],
                      abbrevs: list[Abbreviation], title_len: int) -> list[Mention]:
-        long_of = {a.short: doc[a.long_start:a.long_end].text for a in abbrevs}
-        short_of = {v: k for k, v in long_of.items()}
+        v = view(doc)
+        long_of = {a.short: v.span(a.long_start, a.long_end) for a in abbrevs}
+        short_of = {long: short for short, long in long_of.items()}
         keyed: list[tuple[Candidate, str, str | None, str | None]] = []
         for c in kept:
-            text = doc[c.start:c.end].text
+            text = v.span(c.start, c.end)
             short = text if text in long_of else (text[:-1] if text[:-1] in long_of else None)
             base = long_of[short] if short is not None else text
             entry = self.entries[c.gazetteer] if c.gazetteer is not None else self._lookup(base)
@@ -251,17 +262,23 @@ class Extractor:
                 proposed_keys.add((c.type, k))
         out = []
         for c, key, short, gid in keyed:
-            span = doc[c.start:c.end]
-            in_title = span.start_char < title_len
+            text = v.span(c.start, c.end)
+            start_char = v.idx[c.start]
+            in_title = start_char < title_len
             offset = 0 if in_title else title_len + len(SEPARATOR)
             role = _role(c.type, (c.type, key) in proposed_keys)
             conf = c.confidence + (0.05 if (c.type, key) in proposed_keys and c.proposed else 0.0)
             out.append(Mention(
-                paper_id=paper.id, text=span.text, start=span.start_char - offset,
-                end=span.end_char - offset, field="title" if in_title else "abstract",
+                paper_id=paper.id, text=text, start=start_char - offset,
+                end=start_char + len(text) - offset, field="title" if in_title else "abstract",
                 type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
-                sentence=span.sent.text.strip(), key=key, short_form=short, gazetteer_id=gid))
+                sentence=v.sentence(c.start).strip(), key=key, short_form=short, gazetteer_id=gid))
         return out
+
+
+def _sentence(doc: Doc, i: int) -> str:
+    """The text of token ``i``'s sentence (``doc[i].sent.text``)."""
+    return view(doc).sentence(i)
 
 
 def _expansions(doc: Doc) -> set[int]:
@@ -270,24 +287,26 @@ def _expansions(doc: Doc) -> set[int]:
     the brackets spell it out and name nothing else.
     """
     out: set[int] = set()
-    for tok in doc:
-        if tok.text != "(" or tok.i == 0:
+    v = view(doc)
+    text = v.text
+    for i in range(1, len(doc)):
+        if text[i] != "(":
             continue
-        name = doc[tok.i - 1].text
+        name = text[i - 1]
         letters = [ch for ch in name if ch.isupper()]
         if len(letters) < 2 or not (is_acronym(name) or is_coined(name)):
             continue
-        close = next((t.i for t in doc[tok.i + 1:min(tok.i + 20, tok.sent.end)] if t.text == ")"), None)
-        if close is None or close - tok.i < 4:
+        close = next((k for k in range(i + 1, min(i + 20, v.sent_end[i])) if text[k] == ")"), None)
+        if close is None or close - i < 4:
             continue
-        initials = [t.text[0].upper() for t in doc[tok.i + 1:close] if t.is_alpha]
+        initials = [t.text[0].upper() for t in doc[i + 1:close] if t.is_alpha]
         # every capital of the name appears, in order, among the words' initials
         k = 0
         for ch in initials:
             if k < len(letters) and ch == letters[k]:
                 k += 1
         if k == len(letters):
-            out.update(range(tok.i + 1, close))
+            out.update(range(i + 1, close))
     return out
 
 
@@ -334,7 +353,8 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
     for k, c in enumerate(kept):
         if c.type != "Method" or c.rule not in _SHAPE_RULES or c.gazetteer is not None:
             continue
-        sent = doc[c.start].sent
+        v = view(doc)
+        sent = doc[v.sent_start[c.start]:v.sent_end[c.start]]
         # walk left over the list this name is in: names, commas, "and"/"or"
         i = c.start
         members = [c]

@@ -218,14 +218,13 @@ def head_type(word: str) -> str | None:
     >>> [head_type(w) for w in ["Networks", "benchmark", "segmentation", "results"]]
     ['Method', 'Dataset', 'Task', None]
     """
-    w = word.lower()
-    if w in DATASET_HEADS:
-        return "Dataset"
-    if w in TASK_HEADS:
-        return "Task"
-    if w in METHOD_HEADS:
-        return "Method"
-    return None
+    return HEAD_TYPES.get(word.lower())
+
+
+#: Lower-case head word -> its type (a word in several head lists: Dataset, then Task).
+HEAD_TYPES: dict[str, str] = {
+    **dict.fromkeys(METHOD_HEADS, "Method"), **dict.fromkeys(TASK_HEADS, "Task"),
+    **dict.fromkeys(DATASET_HEADS, "Dataset")}
 
 
 def looks_like_name(text: str) -> bool:

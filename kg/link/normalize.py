@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from kg.schema import slugify
 
@@ -86,6 +87,7 @@ _POSSESSIVE = re.compile(r"(?:'s|')$")
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,}[0-9]*)s\b")
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across papers; a pure function of the text
 def canonical_key(text: str) -> str:
     """The normalised key under which variants of one name meet.
 
