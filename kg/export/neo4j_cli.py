@@ -77,7 +77,8 @@ def _run(store_path: Path, transport: Any, quiet: bool, **options: Any) -> None:
 @click.option("--no-schema", is_flag=True,
               help="Do not create constraints and indexes (they are created IF NOT EXISTS).")
 @click.option("--retry-time", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Seconds to keep retrying a batch after a transient error or lost connection.")
+              help="Seconds to keep retrying the connection, and each batch, after a transient "
+                   "error or a lost or unanswered connection.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def neo4j_command(store_path: Path, uri: str, user: str, password: str | None,
                   database: str | None, batch_size: int, max_batch_bytes: int | None,
@@ -130,7 +131,8 @@ def neo4j_command(store_path: Path, uri: str, user: str, password: str | None,
               help="Rows per query at most.")
 @click.option("--no-schema", is_flag=True, help="Do not create indexes.")
 @click.option("--retry-time", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Seconds to keep retrying a batch after a lost connection.")
+              help="Seconds to keep retrying the connection, and each batch, after a lost or "
+                   "unanswered connection.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def falkordb_command(store_path: Path, url: str, graph: str, batch_size: int, no_schema: bool,
                      retry_time: float, quiet: bool) -> None:

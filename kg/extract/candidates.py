@@ -283,6 +283,19 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             if j < tok.i and tok.text[:1].isupper():
                 yield Candidate(j, tok.i + 1, "Method", "method-head")
         elif start < tok.i:
+            if _glued_hyphen(doc, start):
+                # never half a compound: "single-objective optimization", not "objective
+                # optimization"; after one that holds a name or a function word:
+                # "GRPO-style advantage estimation", "End-to-End Spoken Dialogue State Tracking"
+                whole = _whole_compound_start(doc, start)
+                if whole is None:  # start after the compound
+                    while start + 2 < tok.i and _glued_hyphen(doc, start + 2):
+                        start += 2
+                    start += 1
+                else:
+                    start = whole
+                if start >= tok.i:
+                    continue
             yield Candidate(start, tok.i + 1, "Task", "task-head")
     yield from _lower_heads(doc, title_end)
 
@@ -346,6 +359,25 @@ def _compound_start(doc: Doc, i: int) -> int | None:
     while _glued_hyphen(doc, i):
         i -= 2
         if not doc[i].is_alpha or doc[i].lower_ in TASK_STOP_MODIFIERS or doc[i].lower_ in {"art"}:
+            return None
+    return i
+
+
+#: A hyphen compound with one of these is a phrase, not part of a task name: "state-of-the-art",
+#: "end-to-end" (evaluative words are not: "low-rank", "high-dimensional" name things).
+_COMPOUND_BREAKS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in", "art"})
+
+
+def _whole_compound_start(doc: Doc, i: int) -> int | None:
+    """Start of the hyphen compound that token ``i`` ends ("single-objective": "single"), or
+    None when a part is not a plain word, or is a function word ("state-of-the-art",
+    "GRPO-style", "AI-driven", "30-day")."""
+    if doc[i].lower_ in _COMPOUND_BREAKS:
+        return None
+    while _glued_hyphen(doc, i):
+        i -= 2
+        t = doc[i].text
+        if not t.isalpha() or t.lower() in _COMPOUND_BREAKS or is_acronym(t) or is_coined(t):
             return None
     return i
 
