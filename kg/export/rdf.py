@@ -606,9 +606,7 @@ def _nt_value(value: Any) -> str | None:
     """``nt_term(_lit(value))`` (``None`` where ``_lit`` gives none), without the Lit."""
     kind = type(value)
     if kind is str:
-        if not value:
-            return None
-        return '"' + _NEEDS_ESCAPE.sub(_escape_char, value if value.isascii() else _clean(value)) + '"'
+        return _nt_string(value) if value else None
     if kind is int:
         return f'"{value}"^^<{XSD_INT}>'
     return None if value is None else _nt_other(value)

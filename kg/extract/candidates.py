@@ -264,7 +264,7 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             # only a named dataset: "the MIMIC-III dataset", "CIFAR-10 benchmark"
             j = tok.i
             while j > sent_start and j > tok.i - 3 and looks_like_name(v.text[j - 1]) \
-                    and not j - 1 == v.sent_start[j - 1]:
+                    and j - 1 != v.sent_start[j - 1]:
                 j -= 1
             if j < tok.i:
                 # a capitalised head is part of the name: "the Neural Representation Benchmark"
@@ -287,7 +287,7 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
                 # never half a compound: "single-objective optimization", not "objective
                 # optimization"; after one that holds a name or a function word:
                 # "GRPO-style advantage estimation", "End-to-End Spoken Dialogue State Tracking"
-                whole = _whole_compound_start(doc, start)
+                whole = _compound_start(doc, start, _COMPOUND_BREAKS, names=False)
                 if whole is None:  # start after the compound
                     while start + 2 < tok.i and _glued_hyphen(doc, start + 2):
                         start += 2
@@ -353,33 +353,24 @@ def _glued_hyphen(doc: Doc, i: int) -> bool:
         and not doc[i - 2].whitespace_
 
 
-def _compound_start(doc: Doc, i: int) -> int | None:
-    """Start of the hyphen compound that token ``i`` ends, or None when it holds a stop word
-    ("state-of-the-art", "task-agnostic": no name starts inside them)."""
+def _compound_start(doc: Doc, i: int, stop: frozenset[str] = TASK_STOP_MODIFIERS, *,
+                    names: bool = True) -> int | None:
+    """Start of the hyphen compound that token ``i`` ends ("single-objective": "single"), or
+    None when an earlier part is not a word or is in ``stop`` ("state-of-the-art",
+    "task-agnostic": no name starts inside them), or, unless ``names``, is a name
+    ("GRPO-style", "AI-driven")."""
     while _glued_hyphen(doc, i):
         i -= 2
-        if not doc[i].is_alpha or doc[i].lower_ in TASK_STOP_MODIFIERS or doc[i].lower_ in {"art"}:
+        t = doc[i].text
+        if not t.isalpha() or t.lower() in stop or t.lower() == "art" \
+                or not names and (is_acronym(t) or is_coined(t)):
             return None
     return i
 
 
 #: A hyphen compound with one of these is a phrase, not part of a task name: "state-of-the-art",
-#: "end-to-end" (evaluative words are not: "low-rank", "high-dimensional" name things).
-_COMPOUND_BREAKS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in", "art"})
-
-
-def _whole_compound_start(doc: Doc, i: int) -> int | None:
-    """Start of the hyphen compound that token ``i`` ends ("single-objective": "single"), or
-    None when a part is not a plain word, or is a function word ("state-of-the-art",
-    "GRPO-style", "AI-driven", "30-day")."""
-    if doc[i].lower_ in _COMPOUND_BREAKS:
-        return None
-    while _glued_hyphen(doc, i):
-        i -= 2
-        t = doc[i].text
-        if not t.isalpha() or t.lower() in _COMPOUND_BREAKS or is_acronym(t) or is_coined(t):
-            return None
-    return i
+#: "end-to-end" (evaluative words are: "low-rank", "high-dimensional" name things).
+_COMPOUND_BREAKS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in"})
 
 
 #: Title words after which a Title Case phrase names the means: "... via Dynamic Compression".

@@ -89,9 +89,9 @@ class Extractor:
     # -- public --------------------------------------------------------------------------
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
         """Mentions and domains for each paper, in input order."""
-        texts = ((p.title + SEPARATOR + p.abstract, p) for p in papers)
-        for doc, paper in self.nlp.pipe(texts, as_tuples=True, batch_size=self.batch_size):
-            view(doc, text=paper.title + SEPARATOR + paper.abstract)
+        texts = ((text, (p, text)) for p in papers for text in (p.title + SEPARATOR + p.abstract,))
+        for doc, (paper, text) in self.nlp.pipe(texts, as_tuples=True, batch_size=self.batch_size):
+            view(doc, text=text)  # the view slices spans from the input, not from doc.text
             yield self._extract_doc(doc, paper)
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
@@ -224,7 +224,7 @@ class Extractor:
 
     @staticmethod
     def _in_cue_sentence(doc: Doc, i: int, cues: tuple[str, ...]) -> bool:
-        sent = _sentence(doc, i).lower()
+        sent = view(doc).sentence(i).lower()
         return any(cue in sent for cue in cues)
 
     def _to_mentions(self, doc: Doc, paper: Paper, kept: list[Candidate],
@@ -274,11 +274,6 @@ class Extractor:
                 type=_TYPES[c.type], role=role, rule=c.rule, confidence=round(min(conf, 0.99), 3),
                 sentence=v.sentence(c.start).strip(), key=key, short_form=short, gazetteer_id=gid))
         return out
-
-
-def _sentence(doc: Doc, i: int) -> str:
-    """The text of token ``i``'s sentence (``doc[i].sent.text``)."""
-    return view(doc).sentence(i)
 
 
 def _expansions(doc: Doc) -> set[int]:
