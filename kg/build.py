@@ -14,7 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -73,9 +73,14 @@ def pipeline_version() -> str:
     return _VERSION
 
 
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+
+
 def paper_hash(paper: Paper) -> str:
     """Content hash of a paper record and the pipeline that extracted it."""
-    data = json.dumps(asdict(paper), sort_keys=True, ensure_ascii=False, default=list)
+    # the dict asdict() gives for this flat record, without its recursive deep copy
+    data = json.dumps({f: getattr(paper, f) for f in _PAPER_FIELDS}, sort_keys=True,
+                      ensure_ascii=False, default=list)
     return hashlib.sha1((pipeline_version() + data).encode("utf-8")).hexdigest()
 
 
