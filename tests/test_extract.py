@@ -135,26 +135,26 @@ def test_token_view_agrees_with_spacy_on_real_abstracts(extractor: Extractor, co
 
 def test_task_phrases_never_start_inside_a_hyphen_compound(extractor: Extractor, corpus: Path) -> None:
     """"single-objective optimization", never "objective optimization"; after a compound that
-    holds a name or a function word: "GRPO-style advantage estimation" gives the task
-    "advantage estimation" (and GRPO stays a method), "End-to-End Spoken Dialogue State
-    Tracking" gives "Spoken Dialogue State Tracking"."""
+    holds a name or a function word: "AI-driven misinformation detection" gives the task
+    "misinformation detection", "End-to-End Spoken Dialogue State Tracking" gives "Spoken
+    Dialogue State Tracking". (arxiv-daily without 2026-06-30.jsonl: that file is for
+    reporting only, see ../shared/corpus/README.md.)"""
     from kg.sources import read_papers
 
-    papers = [p for p in read_papers([corpus / "arxiv-daily"]) if isinstance(p, Paper)]
+    files = sorted(f for f in (corpus / "arxiv-daily").glob("*.jsonl") if f.name != "2026-06-30.jsonl")
+    papers = [p for p in read_papers(files) if isinstance(p, Paper)]
     tasks: dict[str, set[str]] = {}
-    methods: dict[str, set[str]] = {}
     checked = 0
     for ex in extractor.extract(papers):
         for m in ex.mentions:
             field = ex.paper.title if m.field == "title" else ex.paper.abstract
-            if m.type is NodeType.TASK and m.rule == "task-head":
+            if m.type is NodeType.TASK:
                 tasks.setdefault(m.sentence, set()).add(m.text)
+            if m.type is NodeType.TASK and m.rule == "task-head":
                 # a word and a hyphen glued before the span ("single-" before "objective
                 # optimization") means the span cut a compound
                 assert not re.search(r"\w-$", field[:m.start]), (ex.paper.id, m.text, m.sentence)
                 checked += 1
-            if m.type is NodeType.METHOD:
-                methods.setdefault(m.sentence, set()).add(m.text)
     assert checked > 500
 
     def task_sentence(fragment: str) -> set[str]:
@@ -163,7 +163,5 @@ def test_task_phrases_never_start_inside_a_hyphen_compound(extractor: Extractor,
         return hits[0]
 
     assert "single-objective optimization" in task_sentence("on the single-objective optimization problem")
-    grpo = "GRPO-style advantage estimation depends on"
-    assert "advantage estimation" in task_sentence(grpo)
-    assert any("GRPO" in m for s, ms in methods.items() if grpo in s for m in ms)
+    assert "misinformation detection" in task_sentence("AI-driven misinformation detection in")
     assert "Spoken Dialogue State Tracking" in task_sentence("Fully End-to-End Spoken Dialogue")

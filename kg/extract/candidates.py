@@ -286,7 +286,7 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             if _glued_hyphen(doc, start):
                 # never half a compound: "single-objective optimization", not "objective
                 # optimization"; after one that holds a name or a function word:
-                # "GRPO-style advantage estimation", "End-to-End Spoken Dialogue State Tracking"
+                # "AI-driven misinformation detection", "End-to-End Spoken Dialogue State Tracking"
                 whole = _compound_start(doc, start, _COMPOUND_BREAKS, names=False)
                 if whole is None:  # start after the compound
                     while start + 2 < tok.i and _glued_hyphen(doc, start + 2):
@@ -358,7 +358,7 @@ def _compound_start(doc: Doc, i: int, stop: frozenset[str] = TASK_STOP_MODIFIERS
     """Start of the hyphen compound that token ``i`` ends ("single-objective": "single"), or
     None when an earlier part is not a word or is in ``stop`` ("state-of-the-art",
     "task-agnostic": no name starts inside them), or, unless ``names``, is a name
-    ("GRPO-style", "AI-driven")."""
+    ("AI-driven", "LoRA-style")."""
     while _glued_hyphen(doc, i):
         i -= 2
         t = doc[i].text
