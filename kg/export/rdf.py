@@ -569,10 +569,19 @@ def write_ntriples(stream: Iterator[Triple], out: TextIO) -> int:
             obj = nt_term(o)
         append(f"<{s}> <{p}> {obj} .\n" if type(s) is IRI else f"_:{s} <{p}> {obj} .\n")
         n += 1
-        if len(lines) >= 512:
-            out.write("".join(lines))
-            lines.clear()
+        _flush(out, lines, 512)
+    _flush(out, lines)
+    return n
+
+
+def _flush(out: TextIO, lines: list[str], at: int = 0) -> int:
+    """Write ``lines`` to ``out`` and empty the list once it holds ``at`` lines or more (the
+    N-Triples writers build lines in chunks); returns how many lines were written."""
+    n = len(lines)
+    if n < at:
+        return 0
     out.write("".join(lines))
+    lines.clear()
     return n
 
 
@@ -669,10 +678,7 @@ def _nodes_nt(store: Store, iri: Any, counts: dict[NodeType, int], example: list
                 if a != ent["name"]:
                     append(f"{s} {alt} {_nt_string(a)} .\n")
             properties(s, ent, spec)
-            if len(lines) >= 1024:
-                n += len(lines)
-                out.write("".join(lines))
-                lines.clear()
+            n += _flush(out, lines, 1024)
     spec = props_of(NodeType.PAPER)
     for paper in _paper_dicts(store):
         counts[NodeType.PAPER] = counts.get(NodeType.PAPER, 0) + 1
@@ -687,12 +693,8 @@ def _nodes_nt(store: Store, iri: Any, counts: dict[NodeType, int], example: list
             append(f"{s} {see_also} <https://arxiv.org/abs/{_quote_path(paper['arxiv_id'])}> .\n")
         if paper["doi"]:
             append(f"{s} {see_also} <https://doi.org/{_quote_path(paper['doi'])}> .\n")
-        if len(lines) >= 1024:
-            n += len(lines)
-            out.write("".join(lines))
-            lines.clear()
-    n += len(lines)
-    out.write("".join(lines))
+        n += _flush(out, lines, 1024)
+    n += _flush(out, lines)
     return n
 
 
@@ -767,9 +769,7 @@ def _edges_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
                        f'{ev}{preds[5]}{conf_nt} .\n{ev}{preds[6]}"{count}{int_type}'
                        f"{ev}{derived}{s} .\n{ev}{generated}")
                 n += 14
-                if len(lines) >= 1024:
-                    out.write("".join(lines))
-                    lines.clear()
+                _flush(out, lines, 1024)
                 continue
         append(f"{s} {p} {o} .\n{ev}{ev_type}{ev}{r_subj}{s} .\n{ev}{r_pred}{p} .\n"
                f"{ev}{r_obj}{o} .\n")
@@ -791,10 +791,8 @@ def _edges_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
                 n += 1
         append(f"{ev}{derived}{s} .\n{ev}{generated}")
         n += 2
-        if len(lines) >= 1024:
-            out.write("".join(lines))
-            lines.clear()
-    out.write("".join(lines))
+        _flush(out, lines, 1024)
+    _flush(out, lines)
     return n
 
 
@@ -836,10 +834,8 @@ def _applied_in_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
             if obj is not None:
                 append(f"{st}{pred}{obj} .\n")
                 n += 1
-        if len(lines) >= 1024:
-            out.write("".join(lines))
-            lines.clear()
-    out.write("".join(lines))
+        _flush(out, lines, 1024)
+    _flush(out, lines)
     return n
 
 
