@@ -344,18 +344,18 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
     """
     by_start = {c.start: c for c in kept}
     by_end = {c.end: c for c in kept}
+    v = view(doc)
+    separators = {",", "and", "or", "the"}
     out = list(kept)
     for k, c in enumerate(kept):
         if c.type != "Method" or c.rule not in _SHAPE_RULES or c.gazetteer is not None:
             continue
-        v = view(doc)
-        sent = doc[v.sent_start[c.start]:v.sent_end[c.start]]
+        sent_start, sent_end = v.sent_start[c.start], v.sent_end[c.start]
         # walk left over the list this name is in: names, commas, "and"/"or"
         i = c.start
         members = [c]
-        while i > sent.start:
-            prev = doc[i - 1]
-            if prev.text == "," or prev.lower_ in {"and", "or", "the"}:
+        while i > sent_start:
+            if v.lower[i - 1] in separators:
                 i -= 1
                 continue
             owner = by_end.get(i)
@@ -365,9 +365,8 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
             i = owner.start
         # and right
         j = c.end
-        while j < sent.end:
-            nxt = doc[j]
-            if nxt.text == "," or nxt.lower_ in {"and", "or", "the"}:
+        while j < sent_end:
+            if v.lower[j] in separators:
                 j += 1
                 continue
             owner = by_start.get(j)
@@ -376,9 +375,9 @@ def _dataset_context(doc: Doc, kept: list[Candidate]) -> list[Candidate]:
             members.append(owner)
             j = owner.end
         with_data = any(m.type == "Dataset" for m in members)
-        after_on = i > sent.start and doc[i - 1].lower_ == "on" and any(
-            w in doc[sent.start:i - 1].text.lower() for w in _EVAL_BEFORE_ON)
-        data_head = j < sent.end and head_type(doc[j].text) == "Dataset"
+        after_on = i > sent_start and v.lower[i - 1] == "on" and any(
+            w in v.span(sent_start, i - 1).lower() for w in _EVAL_BEFORE_ON)
+        data_head = j < sent_end and head_type(v.text[j]) == "Dataset"
         if with_data or after_on or data_head:
             out[k] = Candidate(c.start, c.end, "Dataset", c.rule, c.proposed, c.gazetteer)
     return out
