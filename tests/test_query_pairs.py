@@ -24,6 +24,7 @@ from kg.export.cypher import Dialect, schema_statements
 from kg.export.neo4j import FalkorTransport, export_graph
 from kg.export.sparql import bind_parameters, load_store, run_query
 from kg.store import Store
+from query_table import readme_rows
 from graph_walk import ADJACENCY_SQL, adjacency, shortest_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,18 +81,6 @@ ORDER: dict[str, list[tuple[str, bool]]] = {
 
 
 # -- the contract: README table, file headers ----------------------------------------------
-def readme_rows() -> dict[str, tuple[list[str], list[str]]]:
-    """``{name: (parameters, columns)}`` from the table in queries/README.md."""
-    out = {}
-    for line in (QUERIES / "README.md").read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0].startswith("`"):
-            params = re.findall(r"`(\w+)`", cells[2])
-            columns = [c.strip() for c in cells[3].split("`")[1].split(",")]
-            out[cells[0].strip("`")] = (params, columns)
-    return out
-
-
 def cypher_file(name: str) -> Path:
     """The file the test runs on FalkorDB: the FalkorDB variant if there is one."""
     variant = CYPHER / f"{name}.falkordb.cypher"

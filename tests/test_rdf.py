@@ -38,6 +38,7 @@ from kg.schema import (
 )
 from kg.store import Store
 from kg.vocab import KG
+from hostile import write_pairs_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -109,8 +110,7 @@ HOSTILE = [
 @pytest.fixture(scope="session")
 def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A store written by hand whose ids, names, aliases, titles and evidence are hostile."""
-    from kg.link.resolve import LinkedPaper
-    from kg.model import Edge, Entity, Paper
+    from kg.model import Entity, Paper
 
     path = tmp_path_factory.mktemp("hostile")
     types = [NodeType.METHOD, NodeType.DATASET, NodeType.TASK, NodeType.AUTHOR, NodeType.CODE]
@@ -120,14 +120,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     papers = [Paper(id=f"paper/{s}", title=s, abstract=s[::-1], date="2024-02-29", year=2024,
                     doi=f"10.1000/{s}", arxiv_id=s, categories=(s, "cs.LG"), source=s)
               for s in HOSTILE]
-    store = Store.open(path, create=True)
-    with store.transaction():
-        store.put_static(entities, [])
-        for paper, ent in zip(papers, entities):
-            rel = next(r.type for r in RELATIONS if r.target is ent.type)
-            edge = Edge(paper.id, rel, ent.id, ent.name, 0, 7, "abstract", ent.name[:20], 0.5, 3)
-            store.write_paper(paper, "h", LinkedPaper((), (), (), (), (edge,)))
-    store.close()
+    write_pairs_store(path, entities, papers)
     return {"path": path, "entities": entities, "papers": papers}
 
 

@@ -21,6 +21,7 @@ from kg.export.rdf import node_iri, triples, write_ntriples
 from kg.export.rdf_cli import TOP_COMMANDS
 from kg.export.sparql import SparqlError, bind_parameters
 from kg.store import Store
+from query_table import readme_rows
 from graph_walk import ADJACENCY_SQL, adjacency, distances
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,28 +306,16 @@ EXPECTED: dict[str, Callable[..., list[tuple[Any, ...]]]] = {
     name[len("expect_"):]: fn for name, fn in globals().items() if name.startswith("expect_")}
 
 
-def _readme_rows() -> dict[str, tuple[list[str], list[str]]]:
-    """``{name: (parameters, columns)}`` from the table in queries/README.md."""
-    out = {}
-    for line in (ROOT / "queries" / "README.md").read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0].startswith("`"):
-            params = re.findall(r"`(\w+)`", cells[2])
-            columns = [c.strip() for c in cells[3].split("`")[1].split(",")]
-            out[cells[0].strip("`")] = (params, columns)
-    return out
-
-
 # -- the queries ---------------------------------------------------------------------------
 def test_one_query_per_readme_row_and_one_check_per_query() -> None:
-    rows = _readme_rows()
+    rows = readme_rows()
     assert rows, "no query table in queries/README.md"
     assert {p.stem for p in QUERIES.glob("*.rq")} == set(rows) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_query_header_states_question_parameters_and_columns(name: str) -> None:
-    params, columns = _readme_rows()[name]
+    params, columns = readme_rows()[name]
     text = (QUERIES / f"{name}.rq").read_text()
     header = dict(re.findall(r"^# (question|parameters|columns):\s*(.*)$", text, re.M))
     assert header.keys() == {"question", "parameters", "columns"}
@@ -337,7 +326,7 @@ def test_query_header_states_question_parameters_and_columns(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_query_answers_equal_sql_over_the_store(name: str, hf_store: Path, sql: Callable[..., list[Any]],
                                                 params: dict[str, str]) -> None:
-    wanted, columns = _readme_rows()[name]
+    wanted, columns = readme_rows()[name]
     args = [str(QUERIES / f"{name}.rq"), "--store", str(hf_store)]
     for w in wanted:
         args += ["--param", f"{w}={params[w]}"]
