@@ -24,6 +24,7 @@ from kg.extract.pipeline import EXTRACTOR_VERSION, Extractor
 from kg.link.curation import Curation, load_curation
 from kg.link.resolve import LinkedPaper, link_paper
 from kg.model import Edge, Entity, Paper, Reject
+from kg.parallel import process_pool
 from kg.resources import ontology_dir, ontology_file
 from kg.schema import NodeType, RelType
 from kg.sources import merge_papers, read_papers
@@ -203,30 +204,9 @@ def extract_linked(papers: list[Paper]) -> list[LinkedPaper]:
 
 
 def _process_pool(ex: Extractor, jobs: int) -> Any:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     global _WORKER_EXTRACTOR
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods:  # workers inherit the built extractor: no second start-up
-        _WORKER_EXTRACTOR = ex
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: end the worker once the build process is gone. A build killed
-    with SIGKILL would otherwise leave its workers blocked on their queue for ever."""
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="kg-exit-with-parent", daemon=True).start()
+    _WORKER_EXTRACTOR = ex  # forked workers inherit the built extractor: no second start-up
+    return process_pool(jobs)
 
 
 class _Writer:

@@ -42,8 +42,12 @@ VoID description whose ``void:triples`` counts the data triples before it.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from datetime import date
@@ -53,6 +57,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO, Union
 from urllib.parse import quote
 
 from kg.errors import KGError
+from kg.parallel import ordered_results, process_pool
 from kg.resources import ontology_file
 from kg.schema import (
     DEFAULT_BASE_IRI, ENTITY_TYPES, EVIDENCE_PROPERTIES, ID_PREFIX, NODE_PROPERTIES, ONTOLOGY_NS,
@@ -284,6 +289,7 @@ def triples(store: Store, base: str = DEFAULT_BASE_IRI, *, void: bool = True) ->
         yield from _void(store, base, n, counts, example[0] if example else None)
 
 
+@lru_cache(maxsize=4)  # one per base IRI: every part of an export shares its cache
 def _iri_function(base: str) -> Any:
     @lru_cache(maxsize=1 << 16)  # bounded: memory stays flat on huge graphs
     def iri(node_id: str) -> IRI:
@@ -349,22 +355,27 @@ def _node(s: IRI, ntype: NodeType, props: dict[str, Any], *, skos_labels: bool) 
                 yield s, _PROP[key], lit
 
 
-def _entities(store: Store, ntype: NodeType) -> Iterator[dict[str, Any]]:
-    """``store.iter_entities(ntype)``, with the mention aliases of all of them read in one query.
+def _entities(store: Store, ntype: NodeType, lo: str | None = None,
+              hi: str | None = None) -> Iterator[dict[str, Any]]:
+    """``store.iter_entities(ntype)`` (ids in ``[lo, hi)`` when given), with the mention
+    aliases of all of them read in one query.
 
     (``Store.iter_entities`` asks for each entity's aliases: a query per entity.)
     """
     import json
 
     c = store.conn
+    # "+type": find the entities by their id range (the primary key), not by the type index
+    where, params = _id_range("id", lo, hi)
+    entities = f"FROM entities WHERE +type=?{where}"
     mentions = c.cursor()
     mentions.row_factory = None
-    mentions.execute("SELECT m.entity_id, m.text, COUNT(*) FROM mentions m JOIN entities e "
-                     "ON e.id = m.entity_id WHERE e.type=? GROUP BY m.entity_id, m.text "
-                     "ORDER BY m.entity_id", (ntype.value,))
+    mentions.execute("SELECT entity_id, text, COUNT(*) FROM mentions WHERE entity_id IN "
+                     f"(SELECT id {entities}) GROUP BY entity_id, text ORDER BY entity_id",
+                     (ntype.value, *params))
     pending = next(mentions, None)
-    for row in c.execute("SELECT id, name, props FROM entities WHERE type=? ORDER BY id",
-                         (ntype.value,)).fetchall():
+    for row in c.execute(f"SELECT id, name, props {entities} ORDER BY id",
+                         (ntype.value, *params)).fetchall():
         eid, name = row[0], row[1]
         forms: list[tuple[int, str]] = []
         while pending is not None and pending[0] < eid:
@@ -377,6 +388,17 @@ def _entities(store: Store, ntype: NodeType) -> Iterator[dict[str, Any]]:
         if aliases is None:  # as Store._entity_dict: by count, then text; not the name
             aliases = [text for _, text in sorted(forms) if text != name]
         yield {"id": eid, "type": ntype.value, "name": name, "aliases": list(aliases), **props}
+
+
+def _id_range(column: str, lo: str | None, hi: str | None) -> tuple[str, tuple[str, ...]]:
+    """SQL (`` AND column >= ? AND column < ?``, the bounds given) and parameters selecting
+    ``column`` in ``[lo, hi)``; ``None`` leaves that side open."""
+    sql, params = "", ()
+    if lo is not None:
+        sql, params = f" AND {column} >= ?", (lo,)
+    if hi is not None:
+        sql, params = f"{sql} AND {column} < ?", (*params, hi)
+    return sql, params
 
 
 def _domains(store: Store, iri: Any, counts: dict[NodeType, int]) -> Iterator[Triple]:
@@ -585,23 +607,173 @@ def _flush(out: TextIO, lines: list[str], at: int = 0) -> int:
     return n
 
 
-def write_store_ntriples(store: Store, out: TextIO, base: str = DEFAULT_BASE_IRI) -> int:
-    """Write the store's graph as N-Triples; return the triple count.
+#: Rows per part of the N-Triples export (entities, papers, or the papers whose edges it writes):
+#: the unit one worker formats, a few MB of text.
+PART_ROWS = 250
 
-    The same text as ``write_ntriples(triples(store, base), out)``, several times faster: the
+
+def write_store_ntriples(store: Store, out: BinaryIO, base: str = DEFAULT_BASE_IRI, *,
+                         jobs: int = 1, part_rows: int = PART_ROWS) -> int:
+    """Write the store's graph as UTF-8 N-Triples to the binary stream ``out``; return the
+    triple count.
+
+    The same bytes as ``write_ntriples(triples(store, base), ...)``, several times faster: the
     taxonomy's domains go through the stream, but entities, papers, edges and their evidence
     and APPLIED_IN statements are written straight from the store's rows, without a term
-    object per triple.
+    object per triple. They are written in parts of ``part_rows`` ids each (in id order);
+    with ``jobs`` > 1, ``jobs`` worker processes format the parts and this process writes
+    them in order, so the output is the same for any ``jobs``.
     """
     base = check_base_iri(base)
     counts: dict[NodeType, int] = {}
-    example: list[IRI] = []
     iri = _iri_function(base)
-    n = write_ntriples(_domains(store, iri, counts), out)
-    n += _nodes_nt(store, iri, counts, example, out)
-    n += _edges_nt(store, base, iri, out)
-    n += _applied_in_nt(store, base, iri, out)
-    return n + write_ntriples(_void(store, base, n, counts, example[0] if example else None), out)
+    n = _write_text(out, lambda text: write_ntriples(_domains(store, iri, counts), text))
+    parts = _parts(store, part_rows)
+    if jobs > 1 and _count(store, "papers") > part_rows:
+        # Workers write their parts to files and this process appends them to ``out``: far
+        # cheaper than sending hundreds of MB through the pool's pipes.
+        with tempfile.TemporaryDirectory(prefix="kg-nt-") as tmp:
+            pool = process_pool(jobs, _open_part_store, (str(store.path),))
+            work = ((base, part, os.path.join(tmp, f"{i}.nt")) for i, part in enumerate(parts))
+            results = ordered_results(pool, _worker_part, work, 2 * jobs)
+            try:
+                for part_n, ntype, nodes, path in results:
+                    _append_file(out, path)
+                    n += _tally(counts, part_n, ntype, nodes)
+            finally:
+                results.close()
+                pool.shutdown(cancel_futures=True)
+    else:
+        for part in parts:
+            n += _tally(counts, *_part(store, base, part, out))
+    row = store.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()
+    example = iri(row[0]) if row else None
+    return n + _write_text(out, lambda text: write_ntriples(_void(store, base, n, counts, example),
+                                                            text))
+
+
+def _write_text(out: BinaryIO, write: Any) -> int:
+    """``write(text)`` on a UTF-8 text layer over ``out``; returns what ``write`` returns."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+    try:
+        return int(write(text))
+    finally:
+        text.flush()
+        text.detach()
+
+
+def _count(store: Store, table: str) -> int:
+    return int(store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+class _Part(NamedTuple):
+    """One unit of the N-Triples export: a kind of row and an id range ``[lo, hi)``."""
+
+    kind: str  # "entities", "papers", "edges" (of papers lo..hi), "applied" (sources lo..hi)
+    ntype: NodeType | None
+    lo: str | None
+    hi: str | None
+
+
+def _parts(store: Store, rows: int) -> Iterator[_Part]:
+    """The parts of the export in output order: entities by type, papers, edges, APPLIED_IN."""
+    for ntype in ENTITY_TYPES:
+        if ntype is not NodeType.DOMAIN:
+            for lo, hi in _ranges(store, "SELECT id FROM entities WHERE type=? ORDER BY id",
+                                  (ntype.value,), rows):
+                yield _Part("entities", ntype, lo, hi)
+    for kind in ("papers", "edges"):
+        for lo, hi in _ranges(store, "SELECT id FROM papers ORDER BY id", (), rows):
+            yield _Part(kind, NodeType.PAPER if kind == "papers" else None, lo, hi)
+    for lo, hi in _ranges(store, "SELECT id FROM entities ORDER BY id", (), rows):
+        yield _Part("applied", None, lo, hi)
+
+
+def _ranges(store: Store, sql: str, params: tuple[str, ...],
+            rows: int) -> Iterator[tuple[str | None, str | None]]:
+    """Split the ids ``sql`` lists (in order) into ranges ``[lo, hi)`` of ``rows`` ids; the
+    first range is open below and the last above, so together they cover every key."""
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    lo: str | None = None
+    for i, (value,) in enumerate(cur.execute(sql, params)):
+        if i and i % rows == 0:
+            yield lo, value
+            lo = value
+    yield lo, None
+
+
+def _part(store: Store, base: str, part: _Part, out: BinaryIO) -> tuple[int, NodeType | None, int]:
+    """Write one part to ``out`` as UTF-8 N-Triples; return the triple count, and the type and
+    number of the nodes it described."""
+    iri = _iri_function(base)
+    nodes = 0
+
+    def write(text: TextIO) -> int:
+        nonlocal nodes
+        if part.kind == "edges":
+            return _edges_nt(store, base, iri, text, part.lo, part.hi)
+        if part.kind == "applied":
+            return _applied_in_nt(store, base, iri, text, part.lo, part.hi)
+        if part.kind == "papers":
+            n, nodes = _papers_nt(store, iri, text, part.lo, part.hi)
+            return n
+        assert part.ntype is not None
+        n, nodes = _entities_nt(store, iri, part.ntype, text, part.lo, part.hi)
+        return n
+
+    return _write_text(out, write), part.ntype, nodes
+
+
+def _tally(counts: dict[NodeType, int], n: int, ntype: NodeType | None, nodes: int) -> int:
+    """Add a part's ``nodes`` of ``ntype`` to ``counts``; return its triple count ``n``."""
+    if ntype is not None:
+        counts[ntype] = counts.get(ntype, 0) + nodes
+    return n
+
+
+def _append_file(out: BinaryIO, path: str) -> None:
+    """Append the file at ``path`` to ``out`` and delete it (in the kernel where ``out`` is a
+    file descriptor that takes ``sendfile``: no copy through this process)."""
+    with open(path, "rb") as src:
+        size, done = os.fstat(src.fileno()).st_size, 0
+        try:
+            fd = out.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            fd = -1
+        if fd >= 0:
+            out.flush()
+            try:
+                while done < size:
+                    sent = os.sendfile(fd, src.fileno(), done, size - done)
+                    if not sent:
+                        break
+                    done += sent
+            except OSError as exc:
+                if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise  # a full disk, a closed pipe: the caller's error
+        src.seek(done)
+        shutil.copyfileobj(src, out, 1 << 20)  # what sendfile could not send
+    os.unlink(path)
+
+
+_PART_STORE: Store | None = None  # a worker's own connection to the store
+
+
+def _open_part_store(path: str) -> None:
+    global _PART_STORE
+    from kg.store import Store
+
+    _PART_STORE = Store.open(path)
+
+
+def _worker_part(job: tuple[str, _Part, str]) -> tuple[int, NodeType | None, int, str]:
+    """Write a part to the file ``job[2]`` in a worker: what :func:`_part` returns, and the path."""
+    assert _PART_STORE is not None
+    base, part, path = job
+    with open(path, "wb") as fh:
+        n, ntype, nodes = _part(_PART_STORE, base, part, fh)
+    return n, ntype, nodes, path
 
 
 @lru_cache(maxsize=1 << 12, typed=True)  # typed: 1.0 and True are equal keys otherwise
@@ -634,19 +806,10 @@ def _nt_string(text: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(_escape_char, text if text.isascii() else _clean(text)) + '"'
 
 
-def _nodes_nt(store: Store, iri: Any, counts: dict[NodeType, int], example: list[IRI],
-              out: TextIO) -> int:
-    """The triples :func:`_nodes` gives after the domains (entities, then papers), as
-    N-Triples lines; returns their count."""
-    rdf_type, label, pref, alt, see_also = (f"<{t}>" for t in (TYPE, LABEL, PREF, ALT, SEE_ALSO))
-    id_p, name_p = f"<{_PROP['id']}>", f"<{_PROP['name']}>"
-    n = 0
-    lines: list[str] = []
-    append = lines.append
-
-    def props_of(ntype: NodeType) -> list[tuple[str, str, str | None]]:
-        return [(key, f"<{_PROP[key]}>", _DATATYPE.get(key))
-                for key in NODE_PROPERTIES[ntype] if key not in _SKIP_PROPS]
+def _node_lines(lines: list[str]) -> tuple[Any, Any]:
+    """The writers of a node's head (types, id) and of its plain properties, appending
+    N-Triples lines to ``lines``."""
+    rdf_type, id_p, append = f"<{TYPE}>", f"<{_PROP['id']}>", lines.append
 
     def head(s: str, ntype: NodeType, node_id: str) -> None:
         append(f"{s} {rdf_type} <{_CLASS[ntype]}> .\n")
@@ -657,35 +820,65 @@ def _nodes_nt(store: Store, iri: Any, counts: dict[NodeType, int], example: list
     def properties(s: str, props: dict[str, Any], spec: list[tuple[str, str, str | None]]) -> None:
         for key, pred, datatype in spec:
             value = props.get(key)
+            if value is None:
+                continue
+            if type(value) is str and datatype is None:  # most values: plain strings
+                if value:
+                    append(f"{s} {pred} {_nt_string(value)} .\n")
+                continue
             for v in (dict.fromkeys(value) if isinstance(value, (list, tuple)) else (value,)):
                 obj = _nt_literal(v, datatype)
                 if obj is not None:
                     append(f"{s} {pred} {obj} .\n")
 
-    for ntype in ENTITY_TYPES:
-        if ntype is NodeType.DOMAIN:
-            continue
-        spec = props_of(ntype)
-        for ent in _entities(store, ntype):
-            counts[ntype] = counts.get(ntype, 0) + 1
-            s = "<" + iri(ent["id"]) + ">"
-            head(s, ntype, ent["id"])
-            name = _nt_string(ent["name"])
-            append(f"{s} {name_p} {name} .\n")
-            append(f"{s} {label} {name} .\n")
-            append(f"{s} {pref} {name} .\n")
-            for a in dict.fromkeys(ent.get("aliases") or ()):
-                if a != ent["name"]:
-                    append(f"{s} {alt} {_nt_string(a)} .\n")
-            properties(s, ent, spec)
-            n += _flush(out, lines, 1024)
-    spec = props_of(NodeType.PAPER)
-    for paper in _paper_dicts(store):
-        counts[NodeType.PAPER] = counts.get(NodeType.PAPER, 0) + 1
-        s_iri = iri(paper["id"])
-        if not example:
-            example.append(s_iri)
-        s = "<" + s_iri + ">"
+    return head, properties
+
+
+def _property_spec(ntype: NodeType) -> list[tuple[str, str, str | None]]:
+    return [(key, f"<{_PROP[key]}>", _DATATYPE.get(key))
+            for key in NODE_PROPERTIES[ntype] if key not in _SKIP_PROPS]
+
+
+def _entities_nt(store: Store, iri: Any, ntype: NodeType, out: TextIO, lo: str | None = None,
+                 hi: str | None = None) -> tuple[int, int]:
+    """The triples :func:`_nodes` gives for the entities of ``ntype`` with ids in ``[lo, hi)``,
+    as N-Triples lines; returns the triple and the entity count."""
+    label, pref, alt = (f"<{t}>" for t in (LABEL, PREF, ALT))
+    name_p = f"<{_PROP['name']}>"
+    n = nodes = 0
+    lines: list[str] = []
+    append = lines.append
+    head, properties = _node_lines(lines)
+    spec = _property_spec(ntype)
+    for ent in _entities(store, ntype, lo, hi):
+        nodes += 1
+        s = "<" + iri(ent["id"]) + ">"
+        head(s, ntype, ent["id"])
+        name = _nt_string(ent["name"])
+        append(f"{s} {name_p} {name} .\n")
+        append(f"{s} {label} {name} .\n")
+        append(f"{s} {pref} {name} .\n")
+        for a in dict.fromkeys(ent.get("aliases") or ()):
+            if a != ent["name"]:
+                append(f"{s} {alt} {_nt_string(a)} .\n")
+        properties(s, ent, spec)
+        n += _flush(out, lines, 1024)
+    return n + _flush(out, lines), nodes
+
+
+def _papers_nt(store: Store, iri: Any, out: TextIO, lo: str | None = None,
+               hi: str | None = None) -> tuple[int, int]:
+    """The triples :func:`_nodes` gives for the papers with ids in ``[lo, hi)``, as N-Triples
+    lines; returns the triple and the paper count."""
+    label, see_also = f"<{LABEL}>", f"<{SEE_ALSO}>"
+    n = nodes = 0
+    lines: list[str] = []
+    append = lines.append
+    head, properties = _node_lines(lines)
+    spec = _property_spec(NodeType.PAPER)
+    for paper in _paper_dicts(store, lo, hi):
+        nodes += 1
+        s = "<" + iri(paper["id"]) + ">"
         head(s, NodeType.PAPER, paper["id"])
         properties(s, paper, spec)
         append(f"{s} {label} {_nt_string(paper['title'])} .\n")
@@ -694,30 +887,36 @@ def _nodes_nt(store: Store, iri: Any, counts: dict[NodeType, int], example: list
         if paper["doi"]:
             append(f"{s} {see_also} <https://doi.org/{_quote_path(paper['doi'])}> .\n")
         n += _flush(out, lines, 1024)
-    n += _flush(out, lines)
-    return n
+    return n + _flush(out, lines), nodes
 
 
-def _paper_dicts(store: Store) -> Iterator[dict[str, Any]]:
-    """``vars(paper)`` for ``store.iter_papers()``, read as plain tuples (list columns decoded
-    as tuples, as :class:`~kg.model.Paper` holds them)."""
+def _paper_dicts(store: Store, lo: str | None = None,
+                 hi: str | None = None) -> Iterator[dict[str, Any]]:
+    """``vars(paper)`` for ``store.iter_papers()`` (ids in ``[lo, hi)`` when given), read as
+    plain tuples; of the list columns only those the export writes are decoded (as tuples, as
+    :class:`~kg.model.Paper` holds them), the others are left out."""
     import json
 
     from kg.store.db import _LIST_COLS, _PAPER_COLS
 
+    written = NODE_PROPERTIES[NodeType.PAPER].keys() - _SKIP_PROPS
+    columns = [c for c in _PAPER_COLS if c not in _LIST_COLS or c in written]
+    lists = [i for i, c in enumerate(columns) if c in _LIST_COLS]
     cur = store.conn.cursor()
     cur.row_factory = None
-    cur.execute(f"SELECT {', '.join(_PAPER_COLS)} FROM papers ORDER BY id")
-    lists = [i for i, c in enumerate(_PAPER_COLS) if c in _LIST_COLS]
+    where, params = _id_range("id", lo, hi)
+    cur.execute(f"SELECT {', '.join(columns)} FROM papers WHERE 1{where} ORDER BY id", params)
     for row in cur:
-        d = dict(zip(_PAPER_COLS, row))
+        d = dict(zip(columns, row))
         for i in lists:
-            d[_PAPER_COLS[i]] = tuple(json.loads(row[i]))
+            d[columns[i]] = () if row[i] == "[]" else tuple(json.loads(row[i]))
         yield d
 
 
-def _edges_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
-    """The triples :func:`_edge` gives for every edge, as N-Triples lines; returns their count."""
+def _edges_nt(store: Store, base: str, iri: Any, out: TextIO, lo: str | None = None,
+              hi: str | None = None) -> int:
+    """The triples :func:`_edge` gives for the edges of the papers with ids in ``[lo, hi)``,
+    as N-Triples lines; returns their count."""
     rels: dict[str, tuple[str, str, bool, bool]] = {}
     for rel in RelType:
         rels[rel.value] = ("<" + _REL[rel] + ">", rdf_property_name(rel), rel in _WITH_EVIDENCE,
@@ -735,41 +934,48 @@ def _edges_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
     ev_base = base + "evidence/"
     cur = store.conn.cursor()
     cur.row_factory = None  # plain tuples
+    where, params = _id_range("paper_id", lo, hi)
     cur.execute('SELECT paper_id, rel, target, sentence, start, "end", field, rule, confidence, '
-                "count FROM edges ORDER BY paper_id, rel, target")  # the order of iter_edges
+                f"count FROM edges WHERE 1{where} ORDER BY paper_id, rel, target",  # as iter_edges
+                params)
+    p_sent, p_start, p_end, p_field, p_rule, p_conf, p_count = preds
     n = 0
     lines: list[str] = []
     append = lines.append
     lits: dict[str, str] = {}  # recent strings: a paper's edges share sentences, fields, rules
+    last = s = ev_source = ""
     for row in cur:
-        source, rel_name, target = row[0], row[1], row[2]
+        source, rel_name, target, sentence, start, end, field, rule, conf, count = row
         spec = rels.get(rel_name)
         if spec is None:
             raise RdfError(f"edge {source} -> {target} has unknown type {rel_name!r}")
         p, prop, evidence, authored = spec
-        s, o = term(source), term(target)
+        if source != last:  # rows come by paper: its IRIs are made once
+            last, s, ev_source = source, term(source), f"<{ev_base}{_encode_id(source)}/"
+        o = term(target)
         if not evidence:
             append(f"{s} {p} {o} .\n{s}{creator}{o} .\n" if authored else f"{s} {p} {o} .\n")
             n += 2 if authored else 1
             continue
-        ev = f"<{ev_base}{_encode_id(source)}/{prop}/{_encode_id(target)}"
-        sentence, start, end, field, rule, conf, count = row[3:10]
+        ev = f"{ev_source}{prop}/{_encode_id(target)}"
         if type(sentence) is str and type(field) is str and type(rule) is str and sentence \
                 and field and rule and type(start) is int and type(end) is int \
                 and type(count) is int and type(conf) is float:
             # the usual edge, every evidence value present: one string for its 14 triples
             conf_nt = _nt_other(conf)
             if conf_nt is not None:
-                sent_nt, field_nt, rule_nt = (lits.get(x) or _remember(lits, x)
-                                              for x in (sentence, field, rule))
+                sent_nt = lits.get(sentence) or _remember(lits, sentence)
+                field_nt = lits.get(field) or _remember(lits, field)
+                rule_nt = lits.get(rule) or _remember(lits, rule)
                 append(f"{s} {p} {o} .\n{ev}{ev_type}{ev}{r_subj}{s} .\n{ev}{r_pred}{p} .\n"
-                       f"{ev}{r_obj}{o} .\n{ev}{preds[0]}{sent_nt} .\n"
-                       f'{ev}{preds[1]}"{start}{int_type}{ev}{preds[2]}"{end}{int_type}'
-                       f"{ev}{preds[3]}{field_nt} .\n{ev}{preds[4]}{rule_nt} .\n"
-                       f'{ev}{preds[5]}{conf_nt} .\n{ev}{preds[6]}"{count}{int_type}'
+                       f"{ev}{r_obj}{o} .\n{ev}{p_sent}{sent_nt} .\n"
+                       f'{ev}{p_start}"{start}{int_type}{ev}{p_end}"{end}{int_type}'
+                       f"{ev}{p_field}{field_nt} .\n{ev}{p_rule}{rule_nt} .\n"
+                       f'{ev}{p_conf}{conf_nt} .\n{ev}{p_count}"{count}{int_type}'
                        f"{ev}{derived}{s} .\n{ev}{generated}")
                 n += 14
-                _flush(out, lines, 1024)
+                if len(lines) >= 1024:
+                    _flush(out, lines)
                 continue
         append(f"{s} {p} {o} .\n{ev}{ev_type}{ev}{r_subj}{s} .\n{ev}{r_pred}{p} .\n"
                f"{ev}{r_obj}{o} .\n")
@@ -805,8 +1011,10 @@ def _remember(lits: dict[str, str], value: str) -> str:
     return obj
 
 
-def _applied_in_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
-    """The triples :func:`_applied_in` gives for every APPLIED_IN link, as N-Triples lines."""
+def _applied_in_nt(store: Store, base: str, iri: Any, out: TextIO, lo: str | None = None,
+                   hi: str | None = None) -> int:
+    """The triples :func:`_applied_in` gives for the APPLIED_IN links from sources with ids in
+    ``[lo, hi)``, as N-Triples lines; returns their count."""
     import json
 
     rel = RelType.APPLIED_IN
@@ -820,21 +1028,26 @@ def _applied_in_nt(store: Store, base: str, iri: Any, out: TextIO) -> int:
     append = lines.append
     cur = store.conn.cursor()
     cur.row_factory = None
-    cur.execute("SELECT source, rel, target, props FROM links WHERE rel=? "
-                "ORDER BY source, rel, target", (rel.value,))  # iter_links(rel), as tuples
-    for row in cur:
-        link = {"source": row[0], "rel": row[1], "target": row[2], **json.loads(row[3])}
-        source, target = link["source"], link["target"]
-        s, o = iri(source), iri(target)
-        st = f"<{st_base}{_encode_id(source)}/{prop}/{_encode_id(target)}"
-        append(f"<{s}> {p} <{o}> .\n{st}{st_type}{st}{r_subj}<{s}> .\n{st}{r_pred}{st}{r_obj}<{o}> .\n")
+    where, params = _id_range("source", lo, hi)
+    cur.execute(f"SELECT source, rel, target, props FROM links WHERE rel=?{where} "
+                "ORDER BY source, rel, target", (rel.value, *params))  # iter_links(rel), as tuples
+    last = s = st_source = ""
+    loads = json.loads
+    for source, _, target, props in cur:
+        if source != last:  # rows come by source: its IRIs are made once
+            last, s, st_source = source, f"<{iri(source)}>", f"<{st_base}{_encode_id(source)}/"
+        o = "<" + iri(target) + ">"
+        st = f"{st_source}{prop}/{_encode_id(target)}"
+        append(f"{s} {p} {o} .\n{st}{st_type}{st}{r_subj}{s} .\n{st}{r_pred}{st}{r_obj}{o} .\n")
         n += 5
+        values = loads(props)
         for key, pred in preds:
-            obj = _nt_value(link.get(key))
+            obj = _nt_value(values.get(key))
             if obj is not None:
                 append(f"{st}{pred}{obj} .\n")
                 n += 1
-        _flush(out, lines, 1024)
+        if len(lines) >= 1024:
+            _flush(out, lines)
     _flush(out, lines)
     return n
 
@@ -885,22 +1098,19 @@ def jsonld_context() -> dict[str, Any]:
     return data["@context"]  # type: ignore[no-any-return]
 
 
-def export(store: Store, out: BinaryIO, fmt: str, base: str = DEFAULT_BASE_IRI) -> int:
+def export(store: Store, out: BinaryIO, fmt: str, base: str = DEFAULT_BASE_IRI, *,
+           jobs: int = 1) -> int:
     """Write the store's graph (and its VoID description) to ``out``; return the triple count.
 
-    ``nt`` streams (memory does not grow with the graph); ``ttl``, ``jsonld`` and ``nq``
-    build an rdflib graph first. N-Quads holds only the default graph: kg uses no named graphs.
+    ``nt`` streams (memory does not grow with the graph), formatted by ``jobs`` processes
+    (the same bytes for any ``jobs``); ``ttl``, ``jsonld`` and ``nq`` build an rdflib graph
+    first (``jobs`` is not used). N-Quads holds only the default graph: kg uses no named graphs.
     """
     if fmt not in FORMATS:
         raise RdfError(f"unknown RDF format {fmt!r}; choose one of {', '.join(FORMATS)}")
     check_base_iri(base)
     if fmt == "nt":
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
-        try:
-            return write_store_ntriples(store, text, base)
-        finally:
-            text.flush()
-            text.detach()
+        return write_store_ntriples(store, out, base, jobs=jobs)
     if fmt == "nq":
         from rdflib import Dataset
 

@@ -54,8 +54,11 @@ def _base_option(f: F) -> F:
 @click.option("--out", default="-", show_default=True, metavar="FILE",
               help="Output file; '-' is stdout.")
 @_base_option
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes formatting N-Triples (0: one per core); the output is the same "
+                   "for any number.")
 @_kg_errors
-def export_rdf(store_path: Path, fmt: str | None, out: str, base_iri: str) -> None:
+def export_rdf(store_path: Path, fmt: str | None, out: str, base_iri: str, jobs: int) -> None:
     """Export the graph as RDF: Turtle, N-Triples, JSON-LD or N-Quads.
 
     Nodes get IRIs of the form BASE + kg id (the ids Neo4j uses), relations are kg ontology
@@ -67,7 +70,7 @@ def export_rdf(store_path: Path, fmt: str | None, out: str, base_iri: str) -> No
     \b
     Example:
       kg export rdf --format ttl --out kg.ttl
-      kg export rdf --format nt --out docker/data/kg.nt
+      kg export rdf --format nt --out docker/data/kg.nt --jobs 2
       kg export rdf --format jsonld --base-iri https://example.org/kg/ > kg.jsonld
     """
     from kg.export.rdf import check_base_iri, export
@@ -75,6 +78,7 @@ def export_rdf(store_path: Path, fmt: str | None, out: str, base_iri: str) -> No
 
     check_base_iri(base_iri)
     fmt = fmt or _SUFFIX_FORMAT.get(Path(out).suffix.lower(), "ttl")
+    export = functools.partial(export, jobs=jobs or os.cpu_count() or 1)
     start = time.perf_counter()
     with Store.open(store_path) as store:
         if out == "-":
