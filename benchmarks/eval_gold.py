@@ -39,6 +39,8 @@ SETS = [
     GoldSet("kg-dev-arxiv-a", ROOT / "tests/data/gold/dev-arxiv-a.jsonl", "dev", 0),
     GoldSet("kg-dev-arxiv-b", ROOT / "tests/data/gold/dev-arxiv-b.jsonl", "dev", 0),
     GoldSet("kg-dev-hf", ROOT / "tests/data/gold/dev-hf.jsonl", "dev", 0),
+    # annotated after the rules were written and kept out of their development (see its .md)
+    GoldSet("kg-dev-hf-2", ROOT / "tests/data/gold/dev-hf-2.jsonl", "report-only", 0),
     GoldSet("scierc-train", GOLD / "scierc/train.json", "dev", 0),
     GoldSet("scierc-dev", GOLD / "scierc/dev.json", "dev", 0),
     GoldSet("scierc-test", GOLD / "scierc/test.json", "report-only", 0),
