@@ -233,14 +233,36 @@ def _modifier(tok: Token, stop: frozenset[str] = STOP_MODIFIERS) -> bool:
     low = tok.lower_
     return tok.is_alpha and t.islower() and low not in stop \
         and not low.endswith(("ly", "ing")) and not (low.endswith("ed") and len(low) > 4) \
-        and not (low.endswith("s") and not low.endswith(("ss", "us", "is", "ics")))
+        and not (low.endswith("s") and not low.endswith(("ss", "us", "is", "ics"))) \
+        and not _evaluative(low)
 
 
 def _title_modifier(tok: Token) -> bool:
     """A Title Case word that may qualify a task head in a title ("Species Classification")."""
     low = tok.lower_
     return tok.is_alpha and tok.text[:1].isupper() and tok.text[1:].islower() \
-        and low not in TASK_STOP_MODIFIERS and not low.endswith("ly")
+        and low not in TASK_STOP_MODIFIERS and not low.endswith("ly") and not _evaluative(low)
+
+
+_POSSESSIVE = frozenset({"'s", "\u2019s"})
+
+
+def _eponym(text: str) -> bool:
+    """A capitalised word that can own a task's object: "Alzheimer" in "Alzheimer's disease
+    forecasting" (not an acronym, a coined name or a stop word)."""
+    return text.isalpha() and text[:1].isupper() and text[1:].islower() and len(text) > 2 \
+        and text.lower() not in TASK_STOP_MODIFIERS
+
+
+#: Nouns ending like evaluative adjectives: "variable selection", "table detection".
+_ABLE_NOUNS = frozenset({"variable", "variables", "vegetable", "timetable", "constable",
+                         "turntable", "syllable", "crucible"})
+
+
+def _evaluative(low: str) -> bool:
+    """An adjective of quality, not of kind: "generalisable", "explainable", "controllable"
+    qualify a task without naming it ("Domain Generalisable Cross-View Localisation")."""
+    return len(low) > 7 and low.endswith(("able", "ible")) and low not in _ABLE_NOUNS
 
 
 def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
@@ -283,7 +305,10 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             if j < tok.i and tok.text[:1].isupper():
                 yield Candidate(j, tok.i + 1, "Method", "method-head")
         elif start < tok.i:
-            if _glued_hyphen(doc, start):
+            if start >= sent_start + 2 and v.lower[start - 1] in _POSSESSIVE \
+                    and _eponym(v.text[start - 2]):
+                start -= 2  # a name's possessive: "Alzheimer's disease forecasting"
+            elif _glued_hyphen(doc, start):
                 # never half a compound: "single-objective optimization", not "objective
                 # optimization"; after one that holds a name or a function word:
                 # "AI-driven misinformation detection", "End-to-End Spoken Dialogue State Tracking"

@@ -35,7 +35,7 @@ from kg.schema import NodeType, RelType
 __all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
 
 #: Bump when extraction output changes, so stores know their papers need re-extraction.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 SEPARATOR = "\n\n"
 _TYPES = {"Method": NodeType.METHOD, "Dataset": NodeType.DATASET, "Task": NodeType.TASK}
 
