@@ -765,6 +765,8 @@ def _open_part_store(path: str) -> None:
     from kg.store import Store
 
     _PART_STORE = Store.open(path)
+    # read-only: map the database instead of copying its pages in through read() calls
+    _PART_STORE.conn.execute("PRAGMA mmap_size=1073741824")
 
 
 def _worker_part(job: tuple[str, _Part, str]) -> tuple[int, NodeType | None, int, str]:
