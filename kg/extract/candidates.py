@@ -246,15 +246,7 @@ def _title_modifier(tok: Token) -> bool:
 
 _POSSESSIVE = frozenset({"'s", "\u2019s"})
 
-
-def _eponym(text: str) -> bool:
-    """A capitalised word that can own a task's object: "Alzheimer" in "Alzheimer's disease
-    forecasting" (not an acronym, a coined name or a stop word)."""
-    return text.isalpha() and text[:1].isupper() and text[1:].islower() and len(text) > 2 \
-        and text.lower() not in TASK_STOP_MODIFIERS
-
-
-#: Nouns ending like evaluative adjectives: "variable selection", "table detection".
+#: Nouns ending like evaluative adjectives: "variable selection", "timetable generation".
 _ABLE_NOUNS = frozenset({"variable", "variables", "vegetable", "timetable", "constable",
                          "turntable", "syllable", "crucible"})
 
@@ -306,7 +298,7 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
                 yield Candidate(j, tok.i + 1, "Method", "method-head")
         elif start < tok.i:
             if start >= sent_start + 2 and v.lower[start - 1] in _POSSESSIVE \
-                    and _eponym(v.text[start - 2]):
+                    and _title_modifier(doc[start - 2]):
                 start -= 2  # a name's possessive: "Alzheimer's disease forecasting"
             elif _glued_hyphen(doc, start):
                 # never half a compound: "single-objective optimization", not "objective
