@@ -764,9 +764,7 @@ def _open_part_store(path: str) -> None:
     global _PART_STORE
     from kg.store import Store
 
-    _PART_STORE = Store.open(path)
-    # read-only: map the database instead of copying its pages in through read() calls
-    _PART_STORE.conn.execute("PRAGMA mmap_size=1073741824")
+    _PART_STORE = Store.open(path)  # which maps the database (Store.open's mmap_size)
 
 
 def _worker_part(job: tuple[str, _Part, str]) -> tuple[int, NodeType | None, int, str]:

@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # kg.link.resolve imports spaCy: ~1 s that reading the store 
 __all__ = ["Store", "SCHEMA_VERSION", "pick_name"]
 
 SCHEMA_VERSION = "3"
+CACHE_KB = 256 * 1024
+MMAP_BYTES = 1 << 30
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -170,6 +172,10 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=5000")
+            # a build rewrites index pages all over the file: SQLite's default 2 MB page cache
+            # sends most of them through read() again (the cache grows only as pages are used)
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             row = _schema_version(conn)
             if row is None and create:
                 # one transaction, and only for a new store: a build killed here leaves no
@@ -268,8 +274,9 @@ class Store:
 
     def write_paper(self, paper: Paper, content_hash: str, linked: LinkedPaper) -> None:
         """Replace ``paper``, its mentions, abbreviations and non-mention edges."""
-        self.delete_paper(paper.id)
         c = self.conn
+        if c.execute("SELECT 1 FROM papers WHERE id=?", (paper.id,)).fetchone() is not None:
+            self.delete_paper(paper.id)
         c.execute(f"INSERT INTO papers VALUES ({','.join('?' * (len(_PAPER_COLS) + 1))})",
                   (*_paper_row(paper), content_hash))
         rows = []
