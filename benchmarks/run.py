@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,8 @@ def graph_rows(store_dir: Path) -> int:
     return sum(s["nodes"].values()) + sum(s["edges"].values())
 
 
-def exports(store_dir: Path, work: Path, bolt: bool) -> dict[str, Any]:
+def exports(store_dir: Path, work: Path, bolt: bool,
+            save: Callable[[], None] = lambda: None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     csv_dir = work / "neo4j-import"
     secs, _, _ = run_measured([KG, "export", "neo4j-csv", "--store", str(store_dir), "--out", str(csv_dir)])
@@ -175,6 +177,7 @@ def exports(store_dir: Path, work: Path, bolt: bool) -> dict[str, Any]:
     rows = lines - len(files)  # headers
     out["neo4j_csv"] = {"rows": rows, "s": secs, "rows_s": rows / secs,
                         "floor_rows_s": rows / write_floor(lines, nbytes)}
+    save()
     nt = work / "kg.nt"
     secs, _, _ = run_measured([KG, "export", "rdf", "--format", "nt", "--store", str(store_dir),
                                "--out", str(nt)])
@@ -213,21 +216,30 @@ def bench(n: int, work: Path, jobs: int, sample: int, bolt: bool) -> dict[str, A
     import corpus as gen
 
     cdir = work / f"corpus-{n}"
-    if not (cdir / "done").exists():
+    done = work / f"corpus-{n}.done"  # beside the corpus: kg build reads every file in it
+    if not done.exists():
         gen.write(gen.load_pool(), n, cdir)
-        (cdir / "done").write_text("ok")
+        done.write_text("ok")
     res: dict[str, Any] = {"papers": n, "jobs": jobs or os.cpu_count()}
+    out = work / f"results-{n}.json"
+
+    def save() -> None:  # after every step: a long run stopped midway keeps its figures
+        out.write_text(json.dumps(res, indent=2))
+
     res["extraction"] = extraction(cdir, min(sample, n))
+    save()
     store = work / f"store-{n}"
     subprocess.run(["rm", "-rf", str(store)], check=True)
     secs, peak, _ = run_measured([KG, "build", str(cdir), "--store", str(store), "-q",
                                   "--jobs", str(jobs)])
     res["build"] = {"s": secs, "papers_s": n / secs, "peak_rss_mb": peak / 2**20,
                     "store_mb": sum(f.stat().st_size for f in store.iterdir()) / 2**20}
+    save()
     concept = busiest(store)
     res["show"] = {"concept": concept, **show_latency(store, concept)}
-    res["exports"] = exports(store, work, bolt)
-    (work / f"results-{n}.json").write_text(json.dumps(res, indent=2))
+    save()
+    res["exports"] = exports(store, work, bolt, save)
+    save()
     return res
 
 
