@@ -190,3 +190,26 @@ def test_task_phrases_drop_evaluative_adjectives_and_keep_a_possessive_name(
     ex = extractor.extract_one(Paper(id="paper/t", title="Sparse models",
                                      abstract="We study variable selection in sparse regression."))
     assert "variable selection" in {m.text for m in ex.mentions if m.type is NodeType.TASK}
+
+
+def test_methods_listed_after_a_method_noun(extractor: Extractor, corpus: Path) -> None:
+    """ "techniques like X, Y, and Z": each member is a method, lower-case ones included; a
+    member that runs into a clause keeps only its name ("methods such as GRPO fail to ...")."""
+    from kg.sources import read_papers
+
+    def methods(path: Path, phrase: str) -> dict[str, str]:
+        paper = next(p for p in read_papers([path]) if isinstance(p, Paper) and phrase in p.abstract)
+        return {m.text: m.rule for m in extractor.extract_one(paper).mentions
+                if m.type is NodeType.METHOD}
+
+    found = methods(corpus / "hf-daily-papers" / "003_255b17ebe4a55cef.txt",
+                    "techniques like secure multi-party computation")
+    assert found.get("secure multi-party computation") == "method-list", found
+    found = methods(corpus / "arxiv-daily" / "2025-10-13.jsonl", "methods such as GRPO fail")
+    assert "GRPO" in found and not any(t.startswith("GRPO ") for t in found), found
+    ex = extractor.extract_one(Paper(id="paper/m", title="Second-order training", abstract=(
+        "Our optimizer needs 5x fewer iterations than strong baselines like SOAP and Muon. "
+        "Classical techniques, such as iterative refinement and preconditioning, remain slow.")))
+    rules = {m.text: m.rule for m in ex.mentions if m.type is NodeType.METHOD}
+    assert {"SOAP", "Muon", "iterative refinement", "preconditioning"} <= rules.keys(), rules
+    assert rules["iterative refinement"] == rules["preconditioning"] == "method-list", rules

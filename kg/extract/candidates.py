@@ -21,7 +21,8 @@ from kg.extract.rules import (
 
 __all__ = [
     "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
-    "proposal_cue", "coined_names", "head_phrases", "title_phrases", "dataset_lists", "resolve_overlaps", "name_run", "acronyms",
+    "proposal_cue", "coined_names", "head_phrases", "title_phrases", "dataset_lists", "method_lists", "method_extensions",
+    "resolve_overlaps", "name_run", "acronyms",
 ]
 
 
@@ -241,7 +242,9 @@ def _title_modifier(tok: Token) -> bool:
     """A Title Case word that may qualify a task head in a title ("Species Classification")."""
     low = tok.lower_
     return tok.is_alpha and tok.text[:1].isupper() and tok.text[1:].islower() \
-        and low not in TASK_STOP_MODIFIERS and not low.endswith("ly") and not _evaluative(low)
+        and low not in TASK_STOP_MODIFIERS and not low.endswith("ly") and not _evaluative(low) \
+        and not (low.endswith("ing") and (tok.i == 0 or tok.doc[tok.i - 1].text == ":"))
+        # a title's opening gerund is its verb: "Rethinking Retrieval-Augmented Generation"
 
 
 _POSSESSIVE = frozenset({"'s", "\u2019s"})
@@ -305,6 +308,8 @@ def head_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
                 # optimization"; after one that holds a name or a function word:
                 # "AI-driven misinformation detection", "End-to-End Spoken Dialogue State Tracking"
                 whole = _compound_start(doc, start, _COMPOUND_BREAKS, names=False)
+                if whole is not None and v.span(whole, start + 1).lower() in _SETTINGS:
+                    whole = None
                 if whole is None:  # start after the compound
                     while start + 2 < tok.i and _glued_hyphen(doc, start + 2):
                         start += 2
@@ -388,6 +393,10 @@ def _compound_start(doc: Doc, i: int, stop: frozenset[str] = TASK_STOP_MODIFIERS
 #: A hyphen compound with one of these is a phrase, not part of a task name: "state-of-the-art",
 #: "end-to-end" (evaluative words are: "low-rank", "high-dimensional" name things).
 _COMPOUND_BREAKS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in"})
+#: Compounds that describe the setting of a task, not which task: "real-time inertial attitude
+#: estimation" is inertial attitude estimation.
+_SETTINGS = frozenset({"real-time", "large-scale", "high-quality", "long-horizon", "long-term",
+                       "short-term", "open-ended", "high-resolution", "low-latency"})
 
 
 #: Title words after which a Title Case phrase names the means: "... via Dynamic Compression".
@@ -515,11 +524,118 @@ def _list_member_end(doc: Doc, i: int, limit: int) -> int:
     return j
 
 
+#: Plural nouns that announce a list of methods: "techniques such as singular value
+#: decomposition", "methods like contrastive learning and optimal transport theory".
+_METHOD_LIST_TRIGGERS = frozenset({
+    "methods", "techniques", "approaches", "algorithms", "models", "architectures",
+    "methodologies", "optimizers", "optimisers", "solvers", "baselines", "estimators"})
+_METHOD_LIST_LEADS = (("such", "as"), ("like",), ("including",), ("e.g.",), ("e.g.", ","),
+                      ("namely",), ("e.g",))
+_MEMBER_BREAKS = frozenset({",", "and", "or", ";", ".", ":", "(", ")", "[", "]", "?", "!"})
+_METHOD_LIST_STOPS = _METHOD_LIST_TRIGGERS | {"like", "such", "including", "e.g.", "namely"}
+#: Noun endings that may close a lower-case list member ("knowledge editing", "policy gradient"
+#: is a head word; "GRPO fail" is a clause, not a member).
+_NOUN_ENDINGS = ("tion", "sion", "ing", "ment", "ence", "ance", "ity", "sis", "ics", "ogy",
+                 "ure", "ism", "er", "or", "ers", "ors", "ies", "ness", "ds", "ks", "ts")
+
+
+def method_lists(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
+    """Members of a list a plural method noun announces: "techniques like secure multi-party
+    computation, homomorphic encryption, and differential privacy", "strong baselines such as
+    SOAP and Muon", "models, including CNNs, transformers, diffusion models".
+
+    A lower-case member must end at a separator (a comma, "and", "or", the sentence's end) on a
+    noun-like word within five words; otherwise only a leading name survives ("GRPO fail to
+    ...": "GRPO") and the list ends.
+    """
+    v = view(doc)
+    lower = v.lower
+    for t in range(title_end, len(doc)):
+        if lower[t] not in _METHOD_LIST_TRIGGERS:
+            continue
+        end = v.sent_end[t]
+        i = t + 1
+        if i < end and lower[i] == ",":
+            i += 1
+        lead = next((k for k in _METHOD_LIST_LEADS if tuple(lower[i:i + len(k)]) == k), None)
+        if lead is None:
+            continue
+        i += len(lead)
+        while i < end:
+            while i < end and lower[i] in {"and", "or", ",", "the", "as", "well"}:
+                i += 1
+            member = _member(doc, i, end)
+            if member is None:
+                k = name_run(doc, i, end)
+                if k > i and (is_acronym(v.text[i]) or is_coined(v.text[i])):
+                    yield Candidate(i, k, "Method", "method-list")
+                break
+            start, i = member
+            if start < i:
+                yield Candidate(start, i, "Method", "method-list")
+            if i < end and lower[i] == "(":  # "(HE)": an abbreviation's own rule reads it
+                close = next((k for k in range(i, end) if lower[k] == ")"), None)
+                if close is None:
+                    break
+                i = close + 1
+            if i >= end or lower[i] not in {",", "and", "or"}:
+                break
+
+
+def _member(doc: Doc, i: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` of a list member at token ``i`` that ends at a separator within five
+    words, on a noun-like word; None when it runs on into a clause.
+    ``start`` skips leading praise ("emerging vision-language models"); a generic phrase
+    ("linear models") comes back empty (``start == end``)."""
+    v = view(doc)
+    lower = v.lower
+    j = i
+    while j < end and j - i < 10 and lower[j] not in _MEMBER_BREAKS \
+            and lower[j] not in _METHOD_LIST_STOPS \
+            and not (lower[j] in STOP_MODIFIERS and lower[j] not in {"of", "-"}):
+        j += 1
+    start = i
+    while start < j and (lower[start] in TASK_STOP_MODIFIERS or lower[start].endswith("ly")
+                         or lower[start].endswith("ing") and j - start > 1
+                         and v.text[start].islower() and lower[start + 1] != "-"):
+        start += 1
+    while j > start and lower[j - 1] in {"of", "-"}:
+        j -= 1
+    closed = j == end or lower[j] in _MEMBER_BREAKS
+    words = [w for w in v.text[start:j] if w != "-"]
+    if not (closed and words and len(words) <= 5 and _member_ends_well(words[-1])):
+        return None
+    if lower[j - 1] in _GENERIC_TAILS and not any(looks_like_name(w) for w in words):
+        return j, j
+    return start, j
+
+
+def _member_ends_well(word: str) -> bool:
+    """The last word of a list member: a name, a head word or a noun-like ending."""
+    low = word.lower()
+    return looks_like_name(word) or head_type(word) is not None or low in EPONYM_HEADS \
+        or (word.isalpha() and len(low) > 3 and low.endswith(_NOUN_ENDINGS))
+
+
+def method_extensions(cands: list[Candidate]) -> list[Candidate]:
+    """A task phrase that ends in a method's gazetteer name is that method, qualified:
+    "Multi-Objective Bayesian Optimization", "Freeze-thaw Bayesian Optimization" (the name
+    must be two words or more: "optimization" alone names no method)."""
+    methods = {(c.start, c.end) for c in cands
+               if c.gazetteer is not None and c.type == "Method" and c.end - c.start >= 2}
+    if not methods:
+        return cands
+    return [Candidate(c.start, c.end, "Method", "method-extension", c.proposed)
+            if c.rule == "task-head" and any(e == c.end and c.start < s for s, e in methods) else c
+            for c in cands]
+
+
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
               "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8,
-              "title-phrase": 8, "dataset-list": 5}
+              "title-phrase": 8, "dataset-list": 5, "method-list": 8,
+              "method-extension": 9}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

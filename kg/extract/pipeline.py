@@ -19,7 +19,7 @@ from spacy.util import compile_infix_regex
 
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
-    dataset_lists, proposal_cue, resolve_overlaps, title_colon, title_phrases,
+    dataset_lists, method_extensions, method_lists, proposal_cue, resolve_overlaps, title_colon, title_phrases,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
@@ -35,7 +35,7 @@ from kg.schema import NodeType, RelType
 __all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
 
 #: Bump when extraction output changes, so stores know their papers need re-extraction.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 SEPARATOR = "\n\n"
 #: Chunks (whitespace-separated strings) whose tokenization spaCy's tokenizer memoises. Its
 #: default, 10,000, is filled by the gazetteer's patterns before the first abstract is read;
@@ -142,6 +142,7 @@ class Extractor:
         cands += list(coined_names(doc))
         cands += list(head_phrases(doc, title_end))
         cands += [c for c in dataset_lists(doc) if c.start >= title_end]
+        cands += list(method_lists(doc, title_end))
         taken = {i for c in cands for i in range(c.start, c.end)}
         cands += [c for c in title_phrases(doc, title_end) if taken.isdisjoint(range(c.start, c.end))]
         # an acronym the abstract defines is typed by its long form (or is no entity at all:
@@ -150,7 +151,7 @@ class Extractor:
         cands += [c for c in acronyms(doc, self._not_acronyms | defined) if c.start >= title_end]
         cands += self._abbreviation_candidates(doc, abbrevs, cands)
         v = view(doc)
-        cands = [c for c in cands if not self._is_generic(v.span(c.start, c.end))]
+        cands = [c for c in method_extensions(cands) if not self._is_generic(v.span(c.start, c.end))]
         inside = _expansions(doc)
         cands = [c for c in cands if c.gazetteer is not None or not inside.issuperset(range(c.start, c.end))]
         kept = _dataset_context(doc, resolve_overlaps(cands))

@@ -107,7 +107,7 @@ perform achieve facilitate boost conduct address tackle require allow provide sh
 demonstrate outperform evaluate assess investigate examine analyze analyse consider apply
 aid accelerate automate benefit complement drive ensure exhibit extend guide help hinder
 impact inform lack limit make need offer pose promote reduce remain render scale solve
-streamline target undergo unlock yield
+streamline target undergo unlock yield optimize optimise
 complex comprehensive deep deeper impressive modern final later significant common multiple
 interpretable fast faster precise reliable scalable accurate challenging difficult hard easy
 key main major minor overall powerful practical real real-world remarkable superior
@@ -153,6 +153,8 @@ RULE_CONFIDENCE: dict[str, float] = {
     "technique-head": 0.5,
     "title-phrase": 0.55,
     "dataset-list": 0.7,
+    "method-list": 0.55,
+    "method-extension": 0.55,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
