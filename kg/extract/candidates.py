@@ -239,12 +239,13 @@ def _modifier(tok: Token, stop: frozenset[str] = STOP_MODIFIERS) -> bool:
 
 
 def _title_modifier(tok: Token) -> bool:
-    """A Title Case word that may qualify a task head in a title ("Species Classification")."""
+    """A Title Case word that may qualify a task head in a title ("Species Classification"),
+    but not the gerund a title opens with: its verb ("Rethinking Retrieval-Augmented
+    Generation")."""
     low = tok.lower_
     return tok.is_alpha and tok.text[:1].isupper() and tok.text[1:].islower() \
         and low not in TASK_STOP_MODIFIERS and not low.endswith("ly") and not _evaluative(low) \
         and not (low.endswith("ing") and (tok.i == 0 or tok.doc[tok.i - 1].text == ":"))
-        # a title's opening gerund is its verb: "Rethinking Retrieval-Augmented Generation"
 
 
 _POSSESSIVE = frozenset({"'s", "\u2019s"})
