@@ -170,6 +170,9 @@ _COMPARED_BEFORE = re.compile(
     r"(?:(?!\b(?:while|whereas|but|which|that|where|we)\b)[^.;:]){0,60}$",
     re.IGNORECASE)
 _COMPARED_AFTER = re.compile(r"^\W{0,3}(?:baselines?|competitors?)\b", re.IGNORECASE)
+#: Every word _COMPARED_BEFORE needs contains one of these (lower case).
+_COMPARED_STEMS = ("outperform", "surpass", "beat", "exceed", "than", "unlike", "versus", "vs",
+                   "against", "compar", "relative", "superior", "improv", "gain", "baseline")
 
 
 def compared_in(sentence: str, text: str) -> bool:
@@ -191,7 +194,9 @@ def compared_in(sentence: str, text: str) -> bool:
     if at < 0:
         return False
     before = sentence[max(0, at - 160):at]
-    return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(sentence[at + len(text):]))
+    low = before.lower()  # the regex needs one of these stems: most sentences have none
+    return bool(any(w in low for w in _COMPARED_STEMS) and _COMPARED_BEFORE.search(before)
+                or _COMPARED_AFTER.match(sentence[at + len(text):]))
 
 
 def is_coined(text: str) -> bool:

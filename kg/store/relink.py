@@ -182,6 +182,7 @@ def _finalize(store: Store, papers: list[str], cur: Curation,
     c.execute(f"DELETE FROM edges WHERE paper_id IN ({marks}) AND rel IN ({rel_marks})",
               (*papers, *MENTION_RELS))
     edges = []
+    entities = []
     for pid, items in by_paper.items():
         groups: dict[str, list[Any]] = defaultdict(list)
         for r, eid in items:
@@ -201,8 +202,9 @@ def _finalize(store: Store, papers: list[str], cur: Curation,
                     m = max(compared, key=lambda m: (m["confidence"], -m["start"], -m["seq"]))
                     edges.append((pid, RelType.COMPARES_WITH.value, eid, m["sentence"], m["start"],
                                   m["end"], m["field"], m["rule"], m["confidence"], len(compared)))
-            c.execute("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
-                      "VALUES (?, ?, ?, '{}', 'mention')", (eid, etype.value, ms[0]["text"]))
+            entities.append((eid, etype.value, ms[0]["text"]))
+    c.executemany("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
+                  "VALUES (?, ?, ?, '{}', 'mention')", entities)
     c.executemany('INSERT INTO edges (paper_id, rel, target, sentence, start, "end", field, rule, '
                   "confidence, count) VALUES (?,?,?,?,?,?,?,?,?,?)", edges)
 
