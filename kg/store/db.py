@@ -47,6 +47,7 @@ __all__ = ["Store", "SCHEMA_VERSION", "pick_name"]
 SCHEMA_VERSION = "3"
 CACHE_KB = 256 * 1024
 MMAP_BYTES = 1 << 30
+WAL_PAGES = 16384
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -176,6 +177,10 @@ class Store:
             # sends most of them through read() again (the cache grows only as pages are used)
             conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
             conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+            # checkpoint the WAL every 64 MB, not 4 MB: an index page that many batches touch
+            # is copied into the database once per checkpoint (a 30k-paper build wrote 2.5 GB
+            # instead of 3.4 GB)
+            conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
             row = _schema_version(conn)
             if row is None and create:
                 # one transaction, and only for a new store: a build killed here leaves no
