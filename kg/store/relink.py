@@ -59,8 +59,9 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
         papers = ({r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='paper'")}
                   | _papers_using(store, shorts))
     groups: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='group'")}
+    counts: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
     for chunk in _chunks(sorted(papers)):
-        groups |= _resolve_aliases(store, chunk)
+        groups |= _resolve_aliases(store, chunk, counts)
     changed = _representatives(store, groups)
     for chunk in _chunks(sorted(changed)):
         marks = ",".join("?" * len(chunk))
@@ -69,9 +70,12 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     moves: dict[str, set[str]] = defaultdict(set)
     touched: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='entity'")}
     for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
+        # lower(text) finds the rows through the mentions_text index; without it SQLite
+        # scanned every resolved mention once per abbreviation
         touched |= {r[0] for r in c.execute(
-            "SELECT DISTINCT entity_id FROM mentions WHERE type=? AND kind='short' "
-            "AND text IN (?, ?) AND entity_id IS NOT NULL", (typ, short, short + "s"))}
+            "SELECT DISTINCT entity_id FROM mentions WHERE lower(text) IN (lower(?), lower(?)) "
+            "AND text IN (?, ?) AND type=? AND kind='short' AND entity_id IS NOT NULL",
+            (short, short + "s", short, short + "s", typ))}
     for chunk in _chunks(sorted(papers)):
         _finalize(store, chunk, cur, moves, touched)
     for eid in sorted(touched):
@@ -90,12 +94,19 @@ def _papers_using(store: Store, shorts: list[tuple[str, ...]]) -> set[str]:
     return out
 
 
-def _alias_table(store: Store, keys: set[tuple[str, str]]) -> AliasTable:
+def _alias_table(store: Store, keys: set[tuple[str, str]],
+                 counts: dict[tuple[str, str], list[tuple[str, str, str, int]]]) -> AliasTable:
+    """The corpus's definitions of the abbreviations ``keys``. ``counts`` keeps each one's rows
+    for the rest of the relink (the abbrevs table does not change during it): "LLM" has
+    thousands of definitions in a large store, and every chunk of papers uses it."""
     rows = []
-    for short, typ in keys:
-        rows += [(short, typ, r[0], r[1]) for r in store.conn.execute(
-            "SELECT long_key, COUNT(DISTINCT paper_id) FROM abbrevs WHERE short=? AND type=? "
-            "GROUP BY long_key", (short, typ))]
+    for key in keys:
+        if key not in counts:
+            short, typ = key
+            counts[key] = [(short, typ, r[0], r[1]) for r in store.conn.execute(
+                "SELECT long_key, COUNT(DISTINCT paper_id) FROM abbrevs WHERE short=? AND type=? "
+                "GROUP BY long_key", key)]
+        rows += counts[key]
     return AliasTable(rows)
 
 
@@ -104,13 +115,14 @@ def _group(eid: str) -> str:
     return f"{prefix}/{squash(slug)}"
 
 
-def _resolve_aliases(store: Store, papers: list[str]) -> set[str]:
+def _resolve_aliases(store: Store, papers: list[str],
+                     counts: dict[tuple[str, str], list[tuple[str, str, str, int]]]) -> set[str]:
     """Step 1 for ``papers``: ``mentions.resolved``; returns the variant groups touched."""
     c = store.conn
     marks = ",".join("?" * len(papers))
     rows = c.execute(f"SELECT paper_id, seq, raw_key, type, bare, grp, gazetteer_id FROM mentions "
                      f"WHERE paper_id IN ({marks})", papers).fetchall()
-    table = _alias_table(store, {(r["bare"], r["type"]) for r in rows if r["bare"]})
+    table = _alias_table(store, {(r["bare"], r["type"]) for r in rows if r["bare"]}, counts)
     groups: set[str] = {r["grp"] for r in rows if r["grp"]}
     updates = []
     for r in rows:
