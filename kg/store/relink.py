@@ -63,7 +63,8 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     for chunk in _chunks(sorted(papers)):
         groups |= _resolve_aliases(store, chunk, counts)
     changed = _representatives(store, groups)
-    for chunk in _chunks(sorted(changed)):
+    # papers whose mentions' representative changed (a full relink has every paper already)
+    for chunk in _chunks(sorted(changed) if not full else []):
         marks = ",".join("?" * len(chunk))
         papers |= {r[0] for r in c.execute(
             f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)}
