@@ -63,11 +63,11 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     for chunk in _chunks(sorted(papers)):
         groups |= _resolve_aliases(store, chunk, counts)
     changed = _representatives(store, groups)
-    # papers whose mentions' representative changed (a full relink has every paper already)
-    for chunk in _chunks(sorted(changed) if not full else []):
-        marks = ",".join("?" * len(chunk))
-        papers |= {r[0] for r in c.execute(
-            f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)}
+    if not full:  # papers whose mentions' representative changed (a full relink has them all)
+        for chunk in _chunks(sorted(changed)):
+            marks = ",".join("?" * len(chunk))
+            papers |= {r[0] for r in c.execute(
+                f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)}
     moves: dict[str, set[str]] = defaultdict(set)
     touched: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='entity'")}
     for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
