@@ -42,7 +42,7 @@ from kg.schema import NodeType, RelType
 if TYPE_CHECKING:  # kg.link.resolve imports spaCy: ~1 s that reading the store never needs
     from kg.link.resolve import LinkedPaper
 
-__all__ = ["Store", "SCHEMA_VERSION", "pick_name"]
+__all__ = ["Store", "SCHEMA_VERSION", "RELINK_INDEXES", "pick_name"]
 
 SCHEMA_VERSION = "3"
 CACHE_KB = 256 * 1024
@@ -62,11 +62,8 @@ CREATE TABLE IF NOT EXISTS mentions (
     rule TEXT NOT NULL, confidence REAL NOT NULL, sentence TEXT NOT NULL, raw_key TEXT NOT NULL,
     kind TEXT NOT NULL, bare TEXT, gazetteer_id TEXT, resolved TEXT, grp TEXT, entity_id TEXT,
     note TEXT, PRIMARY KEY (paper_id, seq));
-CREATE INDEX IF NOT EXISTS mentions_resolved ON mentions(resolved);
-CREATE INDEX IF NOT EXISTS mentions_grp ON mentions(grp);
 CREATE TABLE IF NOT EXISTS variants (resolved TEXT PRIMARY KEY, grp TEXT NOT NULL, rep TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS variants_grp ON variants(grp);
-CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id, text);
 CREATE INDEX IF NOT EXISTS mentions_text ON mentions(lower(text));
 CREATE INDEX IF NOT EXISTS mentions_bare ON mentions(bare, type) WHERE bare IS NOT NULL;
 CREATE TABLE IF NOT EXISTS abbrevs (
@@ -82,7 +79,6 @@ CREATE TABLE IF NOT EXISTS edges (
     paper_id TEXT NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL, sentence TEXT,
     start INTEGER, "end" INTEGER, field TEXT, rule TEXT, confidence REAL, count INTEGER NOT NULL,
     PRIMARY KEY (paper_id, rel, target));
-CREATE INDEX IF NOT EXISTS edges_target ON edges(target, rel);
 CREATE INDEX IF NOT EXISTS papers_year ON papers(id, year);
 CREATE TABLE IF NOT EXISTS links (
     source TEXT NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL, props TEXT NOT NULL DEFAULT '{}',
@@ -91,6 +87,18 @@ CREATE INDEX IF NOT EXISTS links_target ON links(target, rel);
 CREATE TABLE IF NOT EXISTS id_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dirty (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key));
 """
+
+#: Indexes that :meth:`Store.finish` rewrites an entry of for every mention or edge it resolves.
+#: A finish that redoes most of a large store drops them and builds them again afterwards:
+#: SQLite builds an index by sorting, while inserting 15 million random keys one by one into an
+#: index larger than the page cache reads and writes a page per key (see kg.store.relink).
+RELINK_INDEXES = {
+    "mentions_resolved": "mentions(resolved)",
+    "mentions_grp": "mentions(grp)",
+    "mentions_entity": "mentions(entity_id, text)",
+    "edges_target": "edges(target, rel)",
+}
+_DDL += "".join(f"CREATE INDEX IF NOT EXISTS {name} ON {on};\n" for name, on in RELINK_INDEXES.items())
 
 _PAPER_COLS = ("id", "title", "abstract", "date", "date_raw", "year", "authors", "author_count",
                "categories", "doi", "arxiv_id", "code_urls", "source")
@@ -322,6 +330,16 @@ class Store:
                       "origin='static'", (ent.id, ent.type.value, ent.name, props))
         c.executemany("INSERT OR IGNORE INTO links VALUES (?,?,?,'{}')",
                       [(e.source, e.type.value, e.target) for e in links])
+
+    def drop_indexes(self, names: Iterable[str]) -> None:
+        """Drop indexes of :data:`RELINK_INDEXES` (inside a transaction, which restores them
+        if it fails)."""
+        for name in names:
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_indexes(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {RELINK_INDEXES[name]}")
 
     def finish(self, curation: Any = None, *, full: bool = False) -> None:
         """Resolve mentions, derive edges, names and APPLIED_IN (see :mod:`kg.store.relink`)."""

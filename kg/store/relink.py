@@ -13,6 +13,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from kg.extract.lexicon import GazetteerEntry, load_lexicon
@@ -59,10 +61,17 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
         papers = ({r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='paper'")}
                   | _papers_using(store, shorts))
     groups: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='group'")}
-    counts: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
+    # redoing most of the store: build the indexes the steps write to afterwards, by sorting,
+    # rather than inserting every mention's new key into them (a 1M-paper finish, see RELINK_INDEXES)
+    bulk = full or 2 * len(papers) >= c.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    step1_indexes, step3_indexes = ("mentions_resolved", "mentions_grp"), ("mentions_entity", "edges_target")
+    if bulk:
+        store.drop_indexes(step1_indexes)
+    defs = _Definitions(store)
     for chunk in _chunks(sorted(papers)):
-        groups |= _resolve_aliases(store, chunk, counts)
-    changed = _representatives(store, groups)
+        groups |= _resolve_aliases(store, chunk, defs)
+    store.create_indexes(step1_indexes)
+    changed = _representatives(store, None if bulk else groups)
     if not full:  # papers whose mentions' representative changed (a full relink has them all)
         for chunk in _chunks(sorted(changed)):
             marks = ",".join("?" * len(chunk))
@@ -77,8 +86,11 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
             "SELECT DISTINCT entity_id FROM mentions WHERE lower(text) IN (lower(?), lower(?)) "
             "AND text IN (?, ?) AND type=? AND kind='short' AND entity_id IS NOT NULL",
             (short, short + "s", short, short + "s", typ))}
+    if bulk:
+        store.drop_indexes(step3_indexes)
     for chunk in _chunks(sorted(papers)):
         _finalize(store, chunk, cur, moves, touched)
+    store.create_indexes(step3_indexes)
     for eid in sorted(touched):
         _refresh_entity(store, eid, cur)
     _record_former_ids(store, moves)
@@ -95,20 +107,28 @@ def _papers_using(store: Store, shorts: list[tuple[str, ...]]) -> set[str]:
     return out
 
 
-def _alias_table(store: Store, keys: set[tuple[str, str]],
-                 counts: dict[tuple[str, str], list[tuple[str, str, str, int]]]) -> AliasTable:
-    """The corpus's definitions of the abbreviations ``keys``. ``counts`` keeps each one's rows
-    for the rest of the relink (the abbrevs table does not change during it): "LLM" has
-    thousands of definitions in a large store, and every chunk of papers uses it."""
-    rows = []
-    for key in keys:
-        if key not in counts:
-            short, typ = key
-            counts[key] = [(short, typ, r[0], r[1]) for r in store.conn.execute(
-                "SELECT long_key, COUNT(DISTINCT paper_id) FROM abbrevs WHERE short=? AND type=? "
-                "GROUP BY long_key", key)]
-        rows += counts[key]
-    return AliasTable(rows)
+class _Definitions:
+    """The corpus's abbreviation definitions, read once per relink (the abbrevs table does not
+    change during it), and how each bare abbreviation resolves. "LLM" has thousands of
+    definitions in a large store: re-reading them for every chunk of papers, or weighing them
+    again for every mention, made step 1 grow faster than the corpus."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rows: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
+        self.resolved: dict[tuple[str, str, str, bool], tuple[Any, ...]] = {}
+
+    def table(self, keys: set[tuple[str, str]]) -> AliasTable:
+        """The alias table of the abbreviations ``keys`` (short form, type)."""
+        rows = []
+        for key in keys:
+            if key not in self.rows:
+                short, typ = key
+                self.rows[key] = [(short, typ, r[0], r[1]) for r in self.store.conn.execute(
+                    "SELECT long_key, COUNT(DISTINCT paper_id) FROM abbrevs WHERE short=? AND type=? "
+                    "GROUP BY long_key", key)]
+            rows += self.rows[key]
+        return AliasTable(rows)
 
 
 def _group(eid: str) -> str:
@@ -116,46 +136,70 @@ def _group(eid: str) -> str:
     return f"{prefix}/{squash(slug)}"
 
 
-def _resolve_aliases(store: Store, papers: list[str],
-                     counts: dict[tuple[str, str], list[tuple[str, str, str, int]]]) -> set[str]:
+def _resolve_aliases(store: Store, papers: list[str], defs: _Definitions) -> set[str]:
     """Step 1 for ``papers``: ``mentions.resolved``; returns the variant groups touched."""
     c = store.conn
     marks = ",".join("?" * len(papers))
     rows = c.execute(f"SELECT paper_id, seq, raw_key, type, bare, grp, gazetteer_id FROM mentions "
                      f"WHERE paper_id IN ({marks})", papers).fetchall()
-    table = _alias_table(store, {(r["bare"], r["type"]) for r in rows if r["bare"]}, counts)
+    table = defs.table({(r["bare"], r["type"]) for r in rows if r["bare"]})
     groups: set[str] = {r["grp"] for r in rows if r["grp"]}
     updates = []
+    memo = defs.resolved
     for r in rows:
-        res = resolve_mention(r["raw_key"], NodeType(r["type"]), r["bare"], table,
-                              gazetteer=r["gazetteer_id"] is not None)
-        grp = _group(res.entity_id) if res.entity_id else None
-        if grp:
-            groups.add(grp)
-        updates.append((res.entity_id, grp, res.reason or None, r["paper_id"], r["seq"]))
+        key = (r["raw_key"], r["type"], r["bare"], r["gazetteer_id"] is not None)
+        hit = memo.get(key) if r["bare"] else None
+        if hit is None:
+            res = resolve_mention(r["raw_key"], NodeType(r["type"]), r["bare"], table,
+                                  gazetteer=r["gazetteer_id"] is not None)
+            hit = (res.entity_id, _group(res.entity_id) if res.entity_id else None, res.reason or None)
+            if r["bare"]:
+                memo[key] = hit
+        if hit[1]:
+            groups.add(hit[1])
+        updates.append((*hit, r["paper_id"], r["seq"]))
     c.executemany("UPDATE mentions SET resolved=?, grp=?, note=? WHERE paper_id=? AND seq=?", updates)
     return groups
 
 
-def _representatives(store: Store, groups: set[str]) -> set[str]:
-    """Step 2: the representative of each touched variant group; returns resolved ids whose
-    representative changed (their papers need new edges)."""
+def _representatives(store: Store, groups: set[str] | None) -> set[str]:
+    """Step 2: the representative of each touched variant group (``None``: of every group,
+    in one pass over the mentions, for a relink of most of the store); returns resolved ids
+    whose representative changed (their papers need new edges)."""
     c = store.conn
     changed: set[str] = set()
-    for grp in sorted(groups):
-        old = {r[0]: r[1] for r in c.execute("SELECT resolved, rep FROM variants WHERE grp=?", (grp,))}
-        counts = c.execute("SELECT resolved, COUNT(DISTINCT paper_id) n FROM mentions WHERE grp=? "
-                           "GROUP BY resolved", (grp,)).fetchall()
-        c.execute("DELETE FROM variants WHERE grp=?", (grp,))
+    if groups is None:
+        old = {r[0]: r[1] for r in c.execute("SELECT resolved, rep FROM variants")}
+        c.execute("DELETE FROM variants")
+        rows = c.execute("SELECT grp, resolved, COUNT(DISTINCT paper_id) n FROM mentions "
+                         "WHERE grp IS NOT NULL GROUP BY grp, resolved ORDER BY grp")
+        counted: Iterable[tuple[str, list[Any], dict[str, str]]] = (
+            (grp, list(counts), old) for grp, counts in groupby(rows, key=itemgetter(0)))
+    else:
+        counted = (_group_counts(c, grp) for grp in sorted(groups))
+    seen: set[str] = set()
+    for grp, counts, old_reps in counted:
+        if groups is not None:
+            c.execute("DELETE FROM variants WHERE grp=?", (grp,))
+            changed |= set(old_reps) - {r["resolved"] for r in counts}
         if not counts:
-            changed |= set(old)
             continue
         # the spelling most papers use; then the more segmented one ("feed-forward"); then the id
         rep = min(counts, key=lambda r: (-r["n"], -r["resolved"].count("-"), r["resolved"]))["resolved"]
         c.executemany("INSERT INTO variants VALUES (?, ?, ?)", [(r["resolved"], grp, rep) for r in counts])
-        changed |= {r["resolved"] for r in counts if old.get(r["resolved"]) != rep}
-        changed |= set(old) - {r["resolved"] for r in counts}
+        changed |= {r["resolved"] for r in counts if old_reps.get(r["resolved"]) != rep}
+        seen.update(r["resolved"] for r in counts)
+    if groups is None:
+        changed |= set(old) - seen
     return changed
+
+
+def _group_counts(c: Any, grp: str) -> tuple[str, list[Any], dict[str, str]]:
+    """A variant group's spellings with their paper counts, and its stored representatives."""
+    old = {r[0]: r[1] for r in c.execute("SELECT resolved, rep FROM variants WHERE grp=?", (grp,))}
+    counts = c.execute("SELECT resolved, COUNT(DISTINCT paper_id) n FROM mentions WHERE grp=? "
+                       "GROUP BY resolved", (grp,)).fetchall()
+    return grp, counts, old
 
 
 def _finalize(store: Store, papers: list[str], cur: Curation,
