@@ -167,3 +167,56 @@ def test_a_second_build_on_a_locked_store_is_refused(tmp_path: Path) -> None:
     a.close()
     b.lock()  # free again once the first is done
     b.close()
+
+
+@pytest.mark.parametrize("step", ["_resolve_aliases", "_finalize", "_refresh_entity"])
+def test_a_finish_that_fails_part_way_keeps_its_progress_and_the_next_build_completes_it(
+        tmp_path: Path, corpus: Path, extractor, monkeypatch: pytest.MonkeyPatch, step: str) -> None:  # type: ignore[no-untyped-def]
+    """The finish commits a chunk at a time and queues the rest in ``dirty``: a failure in any
+    of its steps (here an I/O error from SQLite on the third chunk) leaves a consistent store
+    that names the unfinished build, keeps what was done, and the next build ends where a
+    clean one does."""
+    import sqlite3
+
+    import kg.store.relink as relink
+    from kg.doctor import check_store, pending_work
+    from kg.errors import StoreError
+
+    files = sorted((corpus / "hf-daily-papers").glob("*.txt"))
+    clean, _ = _build(files, tmp_path / "clean", extractor)
+    monkeypatch.setattr(relink, "_BATCH", 25)
+    real = getattr(relink, step)
+    calls = 0
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(relink, step, failing)
+    store = Store.open(tmp_path / "s", create=True)
+    store.lock()
+    with pytest.raises(StoreError, match="disk I/O error"):
+        build(files, store, extractor=extractor)
+    assert [p.check for p in check_store(store)] == ["unfinished build"]
+    pending = pending_work(store)
+    papers = store.stats()["papers"]
+    if step == "_resolve_aliases":  # nothing finalized yet: every paper still queued
+        assert pending["paper"] == papers
+    elif step == "_finalize":  # two chunks of 25 papers have their edges
+        assert pending["paper"] == papers - 50
+    else:
+        assert "paper" not in pending and pending["entity"] > 0
+    monkeypatch.setattr(relink, step, real)
+    build([], store, extractor=extractor)
+    assert pending_work(store) == {} and check_store(store) == []
+    assert store.stats() == clean.stats()
+    assert list(store.iter_entities()) == list(clean.iter_entities())
+    assert list(store.iter_edges()) == list(clean.iter_edges())
+    assert list(store.iter_links()) == list(clean.iter_links())
+    assert store.conn.execute("SELECT * FROM id_aliases ORDER BY old_id").fetchall() \
+        == clean.conn.execute("SELECT * FROM id_aliases ORDER BY old_id").fetchall()
+    store.close()
+    clean.close()

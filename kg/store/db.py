@@ -341,6 +341,14 @@ class Store:
         for name in names:
             self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {RELINK_INDEXES[name]}")
 
+    def commit_point(self) -> None:
+        """Commit what the current transaction did and begin the next one (a no-op outside a
+        transaction). For long work that keeps what is left of it in the ``dirty`` table
+        (:meth:`finish`): a failure after this point keeps the work committed so far."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+
     def finish(self, curation: Any = None, *, full: bool = False) -> None:
         """Resolve mentions, derive edges, names and APPLIED_IN (see :mod:`kg.store.relink`)."""
         from kg.store.relink import relink

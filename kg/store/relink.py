@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
@@ -24,7 +24,7 @@ from kg.link.curation import Curation
 from kg.link.normalize import squash
 from kg.link.resolve import ROLE_RANK
 from kg.schema import ID_PREFIX, ENTITY_TYPES, NodeType, RelType
-from kg.store.db import MENTION_RELS, Store, pick_name
+from kg.store.db import MENTION_RELS, RELINK_INDEXES, Store, pick_name
 
 __all__ = ["relink"]
 
@@ -48,55 +48,99 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     Three steps: (1) abbreviations against the corpus's alias table; (2) spelling variants
     that differ only in separators ("feed-forward"/"feedforward") become the group's most
     used spelling; (3) curation, then the paper's evidence edges.
+
+    The work is a queue, the ``dirty`` table, and is committed a chunk of papers at a time
+    (:meth:`Store.commit_point`; inside one transaction SQLite looked up every page read in a
+    write-ahead log that grew to gigabytes, which made a 1M-paper finish quadratic). A relink
+    that fails or is killed part way leaves the store consistent with the rest of its work
+    still queued, and the next build, or ``kg doctor --repair``, carries on from there.
     """
     c = store.conn
     cur = curation or Curation()
-    if store.get_meta("curation") != cur.fingerprint():
+    store.create_indexes(RELINK_INDEXES)  # a relink killed in its bulk steps left them dropped
+    if full or store.get_meta("curation") != cur.fingerprint():
+        # every paper is redone: queued, the new curation is the store's from now on
+        c.execute("INSERT OR IGNORE INTO dirty SELECT 'paper', id FROM papers")
         full = True
     shorts = [tuple(k.split("\t", 1)) for (k,) in c.execute(
-        "SELECT key FROM dirty WHERE kind='short'")]
-    if full:
-        papers = {r[0] for r in c.execute("SELECT id FROM papers")}
-    else:
-        papers = ({r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='paper'")}
-                  | _papers_using(store, shorts))
-    groups: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='group'")}
-    # redoing most of the store: build the indexes the steps write to afterwards, by sorting,
-    # rather than inserting every mention's new key into them (a 1M-paper finish, see RELINK_INDEXES)
-    bulk = full or 2 * len(papers) >= c.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
-    step1_indexes, step3_indexes = ("mentions_resolved", "mentions_grp"), ("mentions_entity", "edges_target")
-    if bulk:
-        store.drop_indexes(step1_indexes)
-    defs = _Definitions(store)
-    for chunk in _chunks(sorted(papers)):
-        groups |= _resolve_aliases(store, chunk, defs)
-    store.create_indexes(step1_indexes)
-    changed = _representatives(store, None if bulk else groups)
-    if not full:  # papers whose mentions' representative changed (a full relink has them all)
-        for chunk in _chunks(sorted(changed)):
-            marks = ",".join("?" * len(chunk))
-            papers |= {r[0] for r in c.execute(
-                f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)}
-    moves: dict[str, set[str]] = defaultdict(set)
-    touched: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='entity'")}
+        "SELECT key FROM dirty WHERE kind='short'").fetchall()]
+    _queue(store, "paper", _papers_using(store, shorts))
     for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
         # lower(text) finds the rows through the mentions_text index; without it SQLite
         # scanned every resolved mention once per abbreviation
-        touched |= {r[0] for r in c.execute(
+        _queue(store, "entity", {r[0] for r in c.execute(
             "SELECT DISTINCT entity_id FROM mentions WHERE lower(text) IN (lower(?), lower(?)) "
             "AND text IN (?, ?) AND type=? AND kind='short' AND entity_id IS NOT NULL",
-            (short, short + "s", short, short + "s", typ))}
+            (short, short + "s", short, short + "s", typ))})
+    c.execute("DELETE FROM dirty WHERE kind='short'")
+    store.set_meta("curation", cur.fingerprint())
+    store.commit_point()
+
+    queued = c.execute("SELECT COUNT(*) FROM dirty WHERE kind='paper'").fetchone()[0]
+    # redoing most of the store: build the indexes the steps write to afterwards, by sorting,
+    # rather than inserting every mention's new key into them (a 1M-paper finish, see RELINK_INDEXES)
+    bulk = 2 * queued >= c.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    step1_indexes, step3_indexes = ("mentions_resolved", "mentions_grp"), ("mentions_entity", "edges_target")
+    if bulk:
+        store.drop_indexes(step1_indexes)
+    groups: set[str] = {r[0] for r in c.execute("SELECT key FROM dirty WHERE kind='group'")}
+    defs = _Definitions(store)
+    for chunk in _queued(store, "paper"):
+        groups |= _resolve_aliases(store, chunk, defs)
+        store.commit_point()
+    store.create_indexes(step1_indexes)
+    changed = _representatives(store, None if bulk else groups)
+    c.execute("DELETE FROM dirty WHERE kind='group'")
+    if not full:  # papers whose mentions' representative changed (a full relink has them all)
+        for chunk in _chunks(sorted(changed)):
+            marks = ",".join("?" * len(chunk))
+            _queue(store, "paper", [r[0] for r in c.execute(
+                f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)])
+    store.commit_point()
+
     if bulk:
         store.drop_indexes(step3_indexes)
-    for chunk in _chunks(sorted(papers)):
+    for chunk in _queued(store, "paper"):
+        moves: dict[str, set[str]] = defaultdict(set)
+        touched: set[str] = set()
         _finalize(store, chunk, cur, moves, touched)
+        _queue(store, "entity", touched)
+        _queue(store, "move", [f"{new}\t{old}" for new, olds in moves.items() for old in olds])
+        _dequeue(store, "paper", chunk)
+        store.commit_point()
     store.create_indexes(step3_indexes)
-    for eid in sorted(touched):
-        _refresh_entity(store, eid, cur)
-    _record_former_ids(store, moves)
+    for chunk in _queued(store, "entity"):
+        for eid in chunk:
+            _refresh_entity(store, eid, cur)
+        _dequeue(store, "entity", chunk)
+        store.commit_point()
+    all_moves: dict[str, set[str]] = defaultdict(set)
+    for (key,) in c.execute("SELECT key FROM dirty WHERE kind='move'"):
+        new, old = key.split("\t", 1)
+        all_moves[new].add(old)
+    _record_former_ids(store, all_moves)
     _applied_in(store)
     c.execute("DELETE FROM dirty")
-    store.set_meta("curation", cur.fingerprint())
+
+
+def _queue(store: Store, kind: str, keys: Iterable[str]) -> None:
+    store.conn.executemany("INSERT OR IGNORE INTO dirty VALUES (?, ?)", [(kind, k) for k in keys])
+
+
+def _dequeue(store: Store, kind: str, keys: list[str]) -> None:
+    store.conn.executemany("DELETE FROM dirty WHERE kind=? AND key=?", [(kind, k) for k in keys])
+
+
+def _queued(store: Store, kind: str) -> Iterator[list[str]]:
+    """The queued keys of ``kind`` in order, a chunk at a time (the caller may dequeue them)."""
+    last = ""
+    while True:
+        chunk = [r[0] for r in store.conn.execute(
+            "SELECT key FROM dirty WHERE kind=? AND key > ? ORDER BY key LIMIT ?", (kind, last, _BATCH))]
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
 
 
 def _papers_using(store: Store, shorts: list[tuple[str, ...]]) -> set[str]:
@@ -304,9 +348,13 @@ def _refresh_entity(store: Store, eid: str, cur: Curation) -> None:
     counts: dict[tuple[str, str], int] = {}
     gaz: set[str] = set()
     shorts: set[str] = set()
-    for m in c.execute("SELECT text, kind, gazetteer_id, COUNT(*) n FROM mentions WHERE entity_id=? "
-                       "GROUP BY text, kind, gazetteer_id", (eid,)):
-        counts[(m["text"], m["kind"])] = counts.get((m["text"], m["kind"]), 0) + int(m["n"])
+    worded = 0  # mentions that word it as a verb phrase: "classifying time series"
+    for m in c.execute("SELECT text, kind, gazetteer_id, rule = 'task-phrase' phrase, COUNT(*) n "
+                       "FROM mentions WHERE entity_id=? GROUP BY text, kind, gazetteer_id, phrase", (eid,)):
+        if m["phrase"]:
+            worded += int(m["n"])
+        else:
+            counts[(m["text"], m["kind"])] = counts.get((m["text"], m["kind"]), 0) + int(m["n"])
         if m["gazetteer_id"]:
             gaz.add(m["gazetteer_id"])
         if m["kind"] == "short":
@@ -321,6 +369,8 @@ def _refresh_entity(store: Store, eid: str, cur: Curation) -> None:
         "SELECT DISTINCT long_key FROM abbrevs WHERE short=? AND type=?", (s, row["type"]))}) > 1)
     if ambiguous:
         props["ambiguous_abbreviations"] = ambiguous
+    if worded and not counts:  # its nominal form, which the id spells: "time series classification"
+        counts[(eid.split("/", 1)[1].replace("-", " "), "plain")] = worded
     if entry is None and not any(kind != "short" for _, kind in counts):
         # only abbreviations name it here: the long form its definitions spell out
         for r in c.execute("SELECT a.long_text, COUNT(*) n FROM abbrevs a JOIN mentions m "
