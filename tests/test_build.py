@@ -169,6 +169,18 @@ def test_a_second_build_on_a_locked_store_is_refused(tmp_path: Path) -> None:
     b.close()
 
 
+def test_a_task_worded_as_a_verb_phrase_is_named_by_its_nominal_form(hf_store) -> None:  # type: ignore[no-untyped-def]
+    """ "we also target the prediction of 10 different clinical assessment scores": the task's
+    name is what the guidelines call it; the words of the text stay as an alias and evidence."""
+    store, _ = hf_store
+    ent = store.entity("task/clinical-assessment-score-prediction")
+    assert ent is not None
+    assert ent["name"] == "clinical assessment score prediction"
+    assert "prediction of 10 different clinical assessment scores" in ent["aliases"]
+    edge = next(e for e in store.iter_edges() if e["target"] == ent["id"])
+    assert edge["rule"] == "task-phrase" and "prediction of 10 different" in edge["sentence"]
+
+
 @pytest.mark.parametrize("step", ["_resolve_aliases", "_finalize", "_refresh_entity"])
 def test_a_finish_that_fails_part_way_keeps_its_progress_and_the_next_build_completes_it(
         tmp_path: Path, corpus: Path, extractor, monkeypatch: pytest.MonkeyPatch, step: str) -> None:  # type: ignore[no-untyped-def]

@@ -213,3 +213,34 @@ def test_methods_listed_after_a_method_noun(extractor: Extractor, corpus: Path) 
     rules = {m.text: m.rule for m in ex.mentions if m.type is NodeType.METHOD}
     assert {"SOAP", "Muon", "iterative refinement", "preconditioning"} <= rules.keys(), rules
     assert rules["iterative refinement"] == rules["preconditioning"] == "method-list", rules
+
+
+def test_tasks_worded_as_verb_phrases_get_nominal_names(extractor: Extractor, corpus: Path) -> None:
+    """The guidelines give a task its nominal name whatever the wording: "classifying time
+    series" is time series classification, "the prediction of 10 different clinical assessment
+    scores" clinical assessment score prediction (development files only)."""
+    from kg.sources import read_papers
+
+    def tasks(path: Path, phrase: str) -> dict[str, str]:
+        paper = next(p for p in read_papers([path]) if isinstance(p, Paper)
+                     and phrase in p.title + " " + p.abstract)
+        return {m.text: m.key for m in extractor.extract_one(paper).mentions
+                if m.type is NodeType.TASK and m.rule == "task-phrase"}
+
+    arxiv = corpus / "arxiv-daily" / "2025-12-09__f19162ff.jsonl"
+    assert tasks(arxiv, "for classifying time series")["classifying time series"] \
+        == "time-series-classification"
+    found = tasks(arxiv, "Quantifying the irregularity of a time series")
+    assert found["Quantifying the irregularity of a time series"] \
+        == "time-series-irregularity-quantification", found
+    found = tasks(corpus / "hf-daily-papers" / "003_255b17ebe4a55cef.txt", "prediction of 10 different")
+    assert found["prediction of 10 different clinical assessment scores"] \
+        == "clinical-assessment-score-prediction", found
+    found = tasks(corpus / "hf-daily-papers" / "000_8ce9984b79c972cf.txt", "Decoding Neural Responses")
+    assert found["Decoding Neural Responses"] == "neural-response-decoding", found
+    # a gerund that is a clause's verb or the means, and a determined object that is a thing the
+    # text has in mind, name no task
+    ex = extractor.extract_one(Paper(id="paper/v", title="Token prediction", abstract=(
+        "We train the model by predicting masked tokens. The encoder keeps generating images "
+        "for hours. It is a method for detecting the outliers in our data.")))
+    assert not [m.text for m in ex.mentions if m.rule == "task-phrase"], ex.mentions

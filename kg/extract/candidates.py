@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.abbreviations import find_long_form, is_short_form
 from kg.extract.tokens import view
+from kg.link.normalize import singularize
 from kg.extract.rules import (
     ADJECTIVE_SUFFIXES, EPONYM_HEADS, LANGUAGES, NAMING_CUES, TECHNIQUE_HEADS, RULE_CONFIDENCE, STOP_MODIFIERS, TASK_STOP_MODIFIERS,
     HEAD_TYPES, head_type, is_acronym, is_coined, looks_like_name,
@@ -22,7 +23,7 @@ from kg.extract.rules import (
 __all__ = [
     "Candidate", "Abbreviation", "find_abbreviations", "title_colon", "naming_cue",
     "proposal_cue", "coined_names", "head_phrases", "title_phrases", "dataset_lists", "method_lists", "method_extensions",
-    "resolve_overlaps", "name_run", "acronyms",
+    "task_lists", "task_phrases", "resolve_overlaps", "name_run", "acronyms",
 ]
 
 
@@ -36,6 +37,7 @@ class Candidate:
     rule: str
     proposed: bool = False  # a rule that marks the paper's own contribution
     gazetteer: int | None = None  # index of the gazetteer entry, when one matched
+    name: str | None = None  # the entity's name when the span words it otherwise (a verb phrase)
 
     @property
     def confidence(self) -> float:
@@ -549,10 +551,27 @@ def method_lists(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
     noun-like word within five words; otherwise only a leading name survives ("GRPO fail to
     ...": "GRPO") and the list ends.
     """
+    yield from _announced(doc, title_end, _METHOD_LIST_TRIGGERS, "Method", "method-list")
+
+
+#: Plural task nouns that announce a list of tasks: "tasks such as sleep staging".
+_TASK_LIST_TRIGGERS = frozenset({"tasks", "problems"})
+
+
+def task_lists(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
+    """Members of a list that "tasks" or "problems" announce: "tasks, including motor imagery
+    classification, seizure detection, sleep staging", "tasks such as tumor microenvironment
+    analysis". Only lower-case members that end on a noun: a name there is a benchmark or a
+    model as often as a task."""
+    yield from _announced(doc, title_end, _TASK_LIST_TRIGGERS, "Task", "task-list")
+
+
+def _announced(doc: Doc, title_end: int, triggers: frozenset[str], kind: str,
+               rule: str) -> Iterator[Candidate]:
     v = view(doc)
     lower = v.lower
     for t in range(title_end, len(doc)):
-        if lower[t] not in _METHOD_LIST_TRIGGERS:
+        if lower[t] not in triggers:
             continue
         end = v.sent_end[t]
         i = t + 1
@@ -568,12 +587,14 @@ def method_lists(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
             member = _member(doc, i, end)
             if member is None:
                 k = name_run(doc, i, end)
-                if k > i and (is_acronym(v.text[i]) or is_coined(v.text[i])):
-                    yield Candidate(i, k, "Method", "method-list")
+                if kind == "Method" and k > i and (is_acronym(v.text[i]) or is_coined(v.text[i])):
+                    yield Candidate(i, k, kind, rule)
                 break
+            first = i
             start, i = member
-            if start < i:
-                yield Candidate(start, i, "Method", "method-list")
+            # a task member is a plain noun phrase: not "predicting behavior" cut to "behavior"
+            if start < i and (kind == "Method" or start == first and v.text[start:i] == v.lower[start:i]):
+                yield Candidate(start, i, kind, rule)
             if i < end and lower[i] == "(":  # "(HE)": an abbreviation's own rule reads it
                 close = next((k for k in range(i, end) if lower[k] == ")"), None)
                 if close is None:
@@ -631,12 +652,139 @@ def method_extensions(cands: list[Candidate]) -> list[Candidate]:
             for c in cands]
 
 
+#: Gerunds of task verbs, and the task noun each makes: "classifying time series" names time
+#: series classification (the guidelines give tasks a nominal name, whatever the wording).
+_TASK_GERUNDS = {
+    "classifying": "classification", "predicting": "prediction", "detecting": "detection",
+    "recognizing": "recognition", "recognising": "recognition", "segmenting": "segmentation",
+    "estimating": "estimation", "forecasting": "forecasting", "generating": "generation",
+    "retrieving": "retrieval", "summarizing": "summarization",
+    "summarising": "summarisation", "reconstructing": "reconstruction", "localizing": "localization",
+    "localising": "localisation", "decoding": "decoding", "simulating": "simulation",
+    "quantifying": "quantification", "diagnosing": "diagnosis",
+    "transcribing": "transcription", "denoising": "denoising", "captioning": "captioning",
+    "parsing": "parsing", "answering": "answering", "synthesizing": "synthesis",
+    "synthesising": "synthesis", "imputing": "imputation", "resolving": "resolution",
+}
+#: Task nouns whose object follows with "of": "prediction of user departure times".
+_OF_TASKS = frozenset({
+    "prediction", "forecasting", "classification", "detection", "segmentation", "recognition",
+    "estimation", "reconstruction", "simulation", "simulations", "quantification", "localization",
+    "localisation", "tracking", "diagnosis", "summarization", "summarisation", "transcription",
+    "identification", "imputation"})
+#: Words before a gerund that make it the name of an activity, not a clause's verb:
+#: "the task of classifying ...", "accuracy in forecasting ...".
+_GERUND_LEADS = frozenset({"for", "in", "on", "of", "at", "toward", "towards"})
+#: Words an object noun phrase never contains (it ends before them).
+_OBJECT_STOPS = TASK_STOP_MODIFIERS | frozenset("""
+of in on for with from to by via using at into under over across through within without between
+among as than and or but nor that which who whom whose where when while whether how what why if
+is are was were be been being can could may might will would should must has have had do does
+it its they them their our we us this these those such each every all any some no not both
+either one ones very more most less least many much few other others another same new novel
+remain remains require requires involve involves pose poses become becomes""".split())
+#: Quantifiers between "of" and its object, in the span but not in the name: "prediction of 10
+#: different clinical assessment scores".
+_OBJECT_QUANTIFIERS = frozenset({"different", "various", "multiple", "several", "future", "many"})
+#: Objects too generic to name a task: "generating outputs", "predicting values".
+_GENERIC_OBJECTS = frozenset("""
+data information result results output outputs content value values thing things item items
+performance quality""".split())
+
+
+def task_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
+    """Tasks worded as verb phrases or "X of Y": "classifying time series", "Decoding Neural
+    Responses", "forecasting trajectories of cognitive decline", "the prediction of user
+    departure times". The name is the nominal form: time series classification, cognitive
+    decline trajectory forecasting, user departure time prediction.
+
+    A gerund counts where it names an activity: at the start of the title or a sentence, or
+    after a preposition ("the task of classifying ..."); never after "by" (the means) or
+    as a clause's verb. The object is a plain noun phrase of one to four words, optionally
+    "X of Y"; a pronoun, a generic word ("outputs") or a verb ends it or rules it out.
+    """
+    v = view(doc)
+    n = len(doc)
+    for i, low in enumerate(v.lower):
+        nominal = _TASK_GERUNDS.get(low)
+        of_form = nominal is None and low in _OF_TASKS and i + 1 < n and v.lower[i + 1] == "of"
+        if nominal is None and not of_form:
+            continue
+        first = i == v.sent_start[i] or (i < title_end and v.text[i - 1] == ":")
+        if of_form:
+            if not first and _modifier(doc[i - 1], TASK_STOP_MODIFIERS):
+                continue  # "trajectory prediction of ...": the head-noun rule has it
+            nominal = singularize(low)
+            obj = _object(doc, i + 2, quantifiers=True)
+        else:
+            if not first and v.lower[i - 1] not in _GERUND_LEADS:
+                continue
+            obj = _object(doc, i + 1, quantifiers=False)
+        if obj is None:
+            continue
+        words, end = obj
+        if not of_form and v.lower[i + 1] in ("the", "a", "an"):
+            # "quantifying the irregularity of a time series": the object is the whole phrase
+            inner = _object(doc, end + 1, quantifiers=True, determined_ok=True)
+            if inner is None or len(inner[0]) + len(words) > 4:
+                continue  # "predicting the dynamics of challenging ...": no plain object
+            words, end = inner[0] + words, inner[1]
+        yield Candidate(i, end, "Task", "task-phrase", name=" ".join(words + [nominal]))
+
+
+def _object(doc: Doc, i: int, *, quantifiers: bool,
+            determined_ok: bool = False) -> tuple[list[str], int] | None:
+    """The noun phrase that starts at token ``i`` (after one determiner and, with
+    ``quantifiers``, "10 different"): its words, the last singular, and the token after it;
+    None if there is none. A determined object ("the dynamics") counts only before "of" ("the
+    irregularity of a time series") or where ``determined_ok`` (the object after that "of")."""
+    v = view(doc)
+    if i >= len(doc):
+        return None
+    sent_end = v.sent_end[i]
+    determined = v.lower[i] in ("the", "a", "an")
+    if determined:
+        i += 1
+    while quantifiers and i < sent_end and (v.lower[i] in _OBJECT_QUANTIFIERS or v.text[i].isdigit()):
+        i += 1
+    words: list[str] = []
+    j = i
+    while j < sent_end and len(words) <= 4:
+        t, low = v.text[j], v.lower[j]
+        if t == "-" and words and not v.ws[j - 1] and not v.ws[j] and j + 1 < sent_end:
+            words[-1] += "-"  # a hyphen compound is one word: "non-linear"
+            j += 1
+            continue
+        if not (t.isalpha() or t[:1].isdigit() and any(c.isalpha() for c in t)) \
+                or low in _OBJECT_STOPS or singularize(low) in _OBJECT_STOPS or low.endswith("ly"):
+            break
+        word = t if is_acronym(t) else low
+        if words and words[-1].endswith("-"):
+            words[-1] += word
+        else:
+            words.append(word)
+        j += 1
+    if not words or len(words) > 4 or words[-1].endswith("-"):
+        return None
+    if determined and not determined_ok and not (j < sent_end and v.lower[j] == "of"):
+        return None  # "tracking the dynamics": the object is a thing the text has in mind
+    last = words[-1]
+    if last.endswith(("ed", "ing") + _ADJECTIVE_ENDINGS) or last in _GENERIC_OBJECTS:
+        return None
+    words[-1] = singularize(last)
+    return words, j
+
+
+#: Endings of adjectives, which end no noun phrase ("... makes predictions robust").
+_ADJECTIVE_ENDINGS = ("ous", "ful", "less", "ical")
+
+
 _RULE_RANK = {"naming-cue": 0, "title-colon": 1, "proposal-cue": 2, "abbreviation": 3,
               "gazetteer": 4, "dataset-head": 5, "coined-name": 6, "method-head": 7,
               "gazetteer-ambiguous": 8, "task-head": 9, "acronym": 10,
               "abbreviation-titlecase": 3, "eponym-head": 7, "technique-head": 8,
               "title-phrase": 8, "dataset-list": 5, "method-list": 8,
-              "method-extension": 9}
+              "method-extension": 9, "task-phrase": 9, "task-list": 9}
 
 
 def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:

@@ -19,7 +19,9 @@ from spacy.util import compile_infix_regex
 
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
-    dataset_lists, method_extensions, method_lists, proposal_cue, resolve_overlaps, title_colon, title_phrases,
+    dataset_lists, method_extensions, method_lists, proposal_cue, resolve_overlaps, task_lists,
+    task_phrases,
+    title_colon, title_phrases,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon
@@ -35,7 +37,7 @@ from kg.schema import NodeType, RelType
 __all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
 
 #: Bump when extraction output changes, so stores know their papers need re-extraction.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 SEPARATOR = "\n\n"
 #: Chunks (whitespace-separated strings) whose tokenization spaCy's tokenizer memoises. Its
 #: default, 10,000, is filled by the gazetteer's patterns before the first abstract is read;
@@ -143,6 +145,7 @@ class Extractor:
         cands += list(head_phrases(doc, title_end))
         cands += [c for c in dataset_lists(doc) if c.start >= title_end]
         cands += list(method_lists(doc, title_end))
+        cands += list(task_lists(doc, title_end))
         taken = {i for c in cands for i in range(c.start, c.end)}
         cands += [c for c in title_phrases(doc, title_end) if taken.isdisjoint(range(c.start, c.end))]
         # an acronym the abstract defines is typed by its long form (or is no entity at all:
@@ -155,11 +158,26 @@ class Extractor:
         inside = _expansions(doc)
         cands = [c for c in cands if c.gazetteer is not None or not inside.issuperset(range(c.start, c.end))]
         kept = _dataset_context(doc, resolve_overlaps(cands))
+        kept = self._add_task_phrases(doc, kept, title_end)
         kept += self._repeat_short_forms(doc, abbrevs, kept)
         mentions = self._to_mentions(doc, paper, kept, abbrevs, len(paper.title))
         domains = self.domains.classify(doc, len(paper.title), paper.categories)
         pairs = tuple(sorted({(a.short, doc[a.long_start:a.long_end].text) for a in abbrevs}))
         return PaperExtraction(paper, tuple(mentions), tuple(domains), pairs)
+
+    def _add_task_phrases(self, doc: Doc, kept: list[Candidate], title_end: int) -> list[Candidate]:
+        """Tasks worded as verb phrases (:func:`task_phrases`) where the other rules found no
+        task. Their object may hold a method or dataset ("aligning large language models"):
+        both are kept, overlapping."""
+        v = view(doc)
+        occupied = {i for c in kept for i in range(c.start, c.end)}
+        tasks = {i for c in kept if c.type == "Task" for i in range(c.start, c.end)}
+        extra = [c for c in task_phrases(doc, title_end)
+                 if c.start not in occupied and tasks.isdisjoint(range(c.start, c.end))
+                 and not self._is_generic(c.name or v.span(c.start, c.end))]
+        if not extra:
+            return kept
+        return sorted(kept + resolve_overlaps(extra), key=lambda c: (c.start, c.end))
 
     def _is_generic(self, text: str) -> bool:
         generic = self._generic_memo.get(text)
@@ -246,7 +264,7 @@ class Extractor:
         for c in kept:
             text = v.span(c.start, c.end)
             short = text if text in long_of else (text[:-1] if text[:-1] in long_of else None)
-            base = long_of[short] if short is not None else text
+            base = long_of[short] if short is not None else (c.name or text)
             entry = self.entries[c.gazetteer] if c.gazetteer is not None else self._lookup(base)
             pair = short if short is not None else short_of.get(text)
             if pair is not None:

@@ -155,6 +155,8 @@ RULE_CONFIDENCE: dict[str, float] = {
     "dataset-list": 0.7,
     "method-list": 0.55,
     "method-extension": 0.55,
+    "task-phrase": 0.5,
+    "task-list": 0.5,
 }
 
 _COINED = re.compile(r"^(?=.*[a-z])(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
