@@ -64,7 +64,8 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
         full = True
     shorts = [tuple(k.split("\t", 1)) for (k,) in c.execute(
         "SELECT key FROM dirty WHERE kind='short'").fetchall()]
-    _queue(store, "paper", _papers_using(store, shorts))
+    if not full:  # a full relink has every paper queued already
+        _queue(store, "paper", _papers_using(store, shorts))
     for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
         # lower(text) finds the rows through the mentions_text index; without it SQLite
         # scanned every resolved mention once per abbreviation
