@@ -18,10 +18,13 @@ Tables
                resolved id and the representative id of its group
 ``id_aliases`` ids an entity used to have (renamed, retyped, merged, re-resolved), so that
                references from an earlier export still resolve
+``dirty``      the work :meth:`Store.finish` has left: papers, abbreviations, variant groups
+               and entities to redo, former ids to record
 
 Mentions are written per paper; :meth:`Store.finish` (see :mod:`kg.store.relink`) resolves
-them against the whole corpus and derives edges, names and APPLIED_IN. Every write happens
-in a transaction; a build holds an exclusive lock so two builds on one store never interleave.
+them against the whole corpus and derives edges, names and APPLIED_IN, committing a chunk of
+papers at a time with the rest still queued in ``dirty``. Every write happens in a
+transaction; a build holds an exclusive lock so two builds on one store never interleave.
 """
 
 from __future__ import annotations
