@@ -267,7 +267,8 @@ class Store:
             out.update({r[0]: r[1] for r in self.conn.execute(q, chunk)})
         return out
 
-    def _mark(self, kind: str, keys: Iterable[str]) -> None:
+    def mark_dirty(self, kind: str, keys: Iterable[str]) -> None:
+        """Queue work for :meth:`finish` (see the ``dirty`` table)."""
         self.conn.executemany("INSERT OR IGNORE INTO dirty VALUES (?, ?)", [(kind, k) for k in keys])
 
     def delete_paper(self, paper_id: str) -> bool:
@@ -277,11 +278,11 @@ class Store:
         paper was there.
         """
         c = self.conn
-        self._mark("entity", [r[0] for r in c.execute(
+        self.mark_dirty("entity", [r[0] for r in c.execute(
             "SELECT target FROM edges WHERE paper_id=?", (paper_id,))])
-        self._mark("short", [f"{r[0]}\t{r[1]}" for r in c.execute(
+        self.mark_dirty("short", [f"{r[0]}\t{r[1]}" for r in c.execute(
             "SELECT short, type FROM abbrevs WHERE paper_id=?", (paper_id,))])
-        self._mark("group", [r[0] for r in c.execute(
+        self.mark_dirty("group", [r[0] for r in c.execute(
             "SELECT DISTINCT grp FROM mentions WHERE paper_id=? AND grp IS NOT NULL", (paper_id,))])
         found = c.execute("DELETE FROM papers WHERE id=?", (paper_id,)).rowcount > 0
         for table, col in (("edges", "paper_id"), ("mentions", "paper_id"), ("abbrevs", "paper_id")):
@@ -306,8 +307,8 @@ class Store:
                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         c.executemany("INSERT OR IGNORE INTO abbrevs VALUES (?,?,?,?,?)",
                       [(paper.id, s, t, k, lt) for s, t, k, lt in linked.abbreviations])
-        self._mark("short", [f"{s}\t{t}" for s, t, _, _ in linked.abbreviations])
-        self._mark("paper", [paper.id])
+        self.mark_dirty("short", [f"{s}\t{t}" for s, t, _, _ in linked.abbreviations])
+        self.mark_dirty("paper", [paper.id])
         for ent in linked.entities:
             c.execute("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
                       "VALUES (?, ?, ?, ?, 'paper')",
@@ -353,7 +354,11 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
 
     def finish(self, curation: Any = None, *, full: bool = False) -> None:
-        """Resolve mentions, derive edges, names and APPLIED_IN (see :mod:`kg.store.relink`)."""
+        """Resolve mentions, derive edges, names and APPLIED_IN (see :mod:`kg.store.relink`).
+
+        Inside :meth:`transaction`, it commits a chunk of papers at a time
+        (:meth:`commit_point`): what fails is rolled back to the last chunk, and the rest stays
+        queued for the next call."""
         from kg.store.relink import relink
 
         relink(self, curation, full=full)

@@ -65,11 +65,11 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     shorts = [tuple(k.split("\t", 1)) for (k,) in c.execute(
         "SELECT key FROM dirty WHERE kind='short'").fetchall()]
     if not full:  # a full relink has every paper queued already
-        _queue(store, "paper", _papers_using(store, shorts))
+        store.mark_dirty("paper", _papers_using(store, shorts))
     for short, typ in shorts:  # whether an abbreviation is ambiguous may have changed
         # lower(text) finds the rows through the mentions_text index; without it SQLite
         # scanned every resolved mention once per abbreviation
-        _queue(store, "entity", {r[0] for r in c.execute(
+        store.mark_dirty("entity", {r[0] for r in c.execute(
             "SELECT DISTINCT entity_id FROM mentions WHERE lower(text) IN (lower(?), lower(?)) "
             "AND text IN (?, ?) AND type=? AND kind='short' AND entity_id IS NOT NULL",
             (short, short + "s", short, short + "s", typ))})
@@ -95,7 +95,7 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     if not full:  # papers whose mentions' representative changed (a full relink has them all)
         for chunk in _chunks(sorted(changed)):
             marks = ",".join("?" * len(chunk))
-            _queue(store, "paper", [r[0] for r in c.execute(
+            store.mark_dirty("paper", [r[0] for r in c.execute(
                 f"SELECT DISTINCT paper_id FROM mentions WHERE resolved IN ({marks})", chunk)])
     store.commit_point()
 
@@ -105,8 +105,8 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
         moves: dict[str, set[str]] = defaultdict(set)
         touched: set[str] = set()
         _finalize(store, chunk, cur, moves, touched)
-        _queue(store, "entity", touched)
-        _queue(store, "move", [f"{new}\t{old}" for new, olds in moves.items() for old in olds])
+        store.mark_dirty("entity", touched)
+        store.mark_dirty("move", [f"{new}\t{old}" for new, olds in moves.items() for old in olds])
         _dequeue(store, "paper", chunk)
         store.commit_point()
     store.create_indexes(step3_indexes)
@@ -122,10 +122,6 @@ def relink(store: Store, curation: Curation | None, *, full: bool = False) -> No
     _record_former_ids(store, all_moves)
     _applied_in(store)
     c.execute("DELETE FROM dirty")
-
-
-def _queue(store: Store, kind: str, keys: Iterable[str]) -> None:
-    store.conn.executemany("INSERT OR IGNORE INTO dirty VALUES (?, ?)", [(kind, k) for k in keys])
 
 
 def _dequeue(store: Store, kind: str, keys: list[str]) -> None:
