@@ -29,7 +29,7 @@ from kg.export.neo4j import (
     export_graph,
 )
 from kg.export.rows import node_batches, relationship_batches, statement_size
-from kg.schema import RELATIONS, NodeType, RelType
+from kg.schema import NodeType, RelType
 from kg.store import Store
 from hostile import HOSTILE, write_hostile_store
 from servers import BOLT_GRAPH, BoltProxy, FalkorServer

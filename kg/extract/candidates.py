@@ -694,14 +694,15 @@ performance quality""".split())
 
 def task_phrases(doc: Doc, title_end: int = 0) -> Iterator[Candidate]:
     """Tasks worded as verb phrases or "X of Y": "classifying time series", "Decoding Neural
-    Responses", "forecasting trajectories of cognitive decline", "the prediction of user
-    departure times". The name is the nominal form: time series classification, cognitive
-    decline trajectory forecasting, user departure time prediction.
+    Responses", "Quantifying the irregularity of a time series", "the prediction of user
+    departure times". The name is the nominal form: time series classification, neural
+    response decoding, time series irregularity quantification, user departure time prediction.
 
     A gerund counts where it names an activity: at the start of the title or a sentence, or
     after a preposition ("the task of classifying ..."); never after "by" (the means) or
-    as a clause's verb. The object is a plain noun phrase of one to four words, optionally
-    "X of Y"; a pronoun, a generic word ("outputs") or a verb ends it or rules it out.
+    as a clause's verb. The object is a plain noun phrase of one to four words, or "the X of
+    Y" (four words in all); a pronoun, a generic word ("outputs") or a verb ends it or rules
+    it out.
     """
     v = view(doc)
     n = len(doc)

@@ -20,8 +20,7 @@ from spacy.util import compile_infix_regex
 from kg.extract.candidates import (
     Abbreviation, Candidate, acronyms, coined_names, find_abbreviations, head_phrases, naming_cue,
     dataset_lists, method_extensions, method_lists, proposal_cue, resolve_overlaps, task_lists,
-    task_phrases,
-    title_colon, title_phrases,
+    task_phrases, title_colon, title_phrases,
 )
 from kg.extract.domains import DomainClassifier
 from kg.extract.lexicon import Concept, GazetteerEntry, Lexicon, load_lexicon

@@ -18,7 +18,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from kg.model import Paper, Reject
