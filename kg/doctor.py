@@ -192,7 +192,8 @@ def repair(store: Store) -> dict[str, int]:
               default="kg-store", envvar="KG_STORE", show_default=True, show_envvar=True,
               help="Directory of the embedded graph store.")
 @click.option("--repair", "do_repair", is_flag=True,
-              help="First finish the linking an interrupted build left undone.")
+              help="First upgrade a store an earlier kg made, and finish the linking an "
+                   "interrupted build left undone.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def doctor(store_path: Path, do_repair: bool, fmt: str) -> None:
     """Check a store's consistency; exit 1 naming every problem found.
@@ -206,9 +207,12 @@ def doctor(store_path: Path, do_repair: bool, fmt: str) -> None:
       kg doctor --store kg-store
       kg doctor --store kg-store --repair
     """
-    with Store.open(store_path) as store:
+    with Store.open(store_path, old_schema=do_repair) as store:
         if do_repair:
             store.lock()
+            old = store.upgrade()
+            if old is not None and fmt == "table":
+                click.echo(f"repaired: upgraded the store from schema {old} to {store.schema}", err=True)
             done = repair(store)
             if done and fmt == "table":
                 click.echo(f"repaired: linked {done.get('paper', 0):,} paper(s) an interrupted "

@@ -9,14 +9,15 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import AmbiguousConcept, ConceptNotFound
 from kg.link.normalize import canonical_key
 from kg.schema import ENTITY_TYPES, NodeType, RelType, make_id
 from kg.store import Store
+
+if TYPE_CHECKING:  # networkx takes ~0.15 s to import, a third of `kg show`; only to_networkx needs it
+    import networkx as nx
 
 __all__ = ["find_concept", "neighborhood", "to_networkx", "CLOSE_SPELLING"]
 
@@ -147,20 +148,19 @@ def _papers_in(store: Store, concept_id: str, since: int | None, relations: list
     """
     where, args = "e.target=?", [concept_id]
     if since is not None:
-        where += " AND p.year >= ?"
+        where += " AND e.year >= ?"
         args.append(since)
     if relations:
         where += f" AND e.rel IN ({','.join('?' * len(relations))})"
         args += relations
-    join = "JOIN papers p ON p.id = e.paper_id" if since is not None else ""
-    totals = store.conn.execute(f"SELECT e.rel, COUNT(*) FROM edges e {join} WHERE {where} "
+    totals = store.conn.execute(f"SELECT e.rel, COUNT(*) FROM edges e WHERE {where} "
                                 "GROUP BY e.rel", args).fetchall()
-    # papers(id, year) covers the join; the planner prefers the primary key without it
-    papers = "papers p INDEXED BY papers_year" if _has_index(store, "papers_year") else "papers p"
+    # edges_target holds this order: the first ``limit`` rows of the index, whatever the
+    # concept's size
     q = ('SELECT e.paper_id, e.rel, e.sentence, e.start, e."end", e.field, e.rule, e.confidence, '
-         f"e.count, p.title, p.year FROM edges e JOIN papers p ON p.id = e.paper_id WHERE e.rowid IN "
-         f"(SELECT e.rowid FROM edges e JOIN {papers} ON p.id = e.paper_id WHERE {where} AND e.rel=? "
-         "ORDER BY p.year DESC, e.confidence DESC, e.paper_id LIMIT ?)")
+         f"e.count, p.title, e.year FROM edges e JOIN papers p ON p.id = e.paper_id WHERE e.rowid IN "
+         f"(SELECT e.rowid FROM edges e WHERE {where} AND e.rel=? "
+         "ORDER BY e.year DESC, e.confidence DESC, e.paper_id LIMIT ?)")
     rows = []
     for rel, _ in totals:
         rows += store.conn.execute(q, [*args, rel, max(limit, 1)]).fetchall()
@@ -184,11 +184,6 @@ def _brief(store: Store, eid: str) -> dict[str, Any]:
     """A neighbour's type and name (no aliases: they cost a scan of its mentions)."""
     row = store.conn.execute("SELECT type, name FROM entities WHERE id=?", (eid,)).fetchone()
     return {"type": row[0], "name": row[1]} if row else {"name": eid, "type": "?"}
-
-
-def _has_index(store: Store, name: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?",
-                              (name,)).fetchone() is not None
 
 
 def _evidence(r: Any) -> dict[str, Any] | None:
@@ -234,6 +229,8 @@ def _second_hop(store: Store, eid: str, etype: str, since: int | None) -> list[d
 
 def to_networkx(hood: dict[str, Any]) -> nx.MultiDiGraph:
     """A ``MultiDiGraph`` of a :func:`neighborhood` result (nodes keyed by id)."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     c = hood["concept"]
     g.add_node(c["id"], type=c["type"], name=c["name"])

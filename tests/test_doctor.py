@@ -119,6 +119,29 @@ def test_repair_finishes_the_linking(sound: Path, tmp_path: Path) -> None:
         assert list(fixed.iter_edges()) == list(ref.iter_edges())
 
 
+def test_a_store_an_earlier_kg_made_is_refused_then_upgraded_by_repair(sound: Path, tmp_path: Path) -> None:
+    """Schema 3 stores (before the paper's year was on its edges) are refused by every command
+    with the way out; `kg doctor --repair` upgrades one in place to what a build now makes."""
+    path = damaged(sound, tmp_path,  # the schema 3 layout: no year on edges, the old index
+                   "DROP INDEX edges_target", "ALTER TABLE edges DROP COLUMN year",
+                   "CREATE INDEX edges_target ON edges(target, rel)",
+                   "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    result = CliRunner().invoke(cli, ["stats", "--store", str(path)])
+    assert result.exit_code == 1
+    assert "made by an earlier kg (schema 3, this kg reads 4)" in result.output
+    assert f"`kg doctor --store {path} --repair` upgrades it" in result.output
+    code, out = doctor(path)
+    assert code == 1 and "schema 3" in out
+    code, out = doctor(path, "--repair")
+    assert code == 0 and "repaired: upgraded the store from schema 3 to 4" in out, out
+    with Store.open(path) as fixed, Store.open(sound) as ref:
+        assert fixed.stats() == ref.stats()
+        query = "SELECT paper_id, rel, target, year FROM edges ORDER BY paper_id, rel, target"
+        assert fixed.conn.execute(query).fetchall() == ref.conn.execute(query).fetchall()
+        index = "SELECT sql FROM sqlite_master WHERE name = 'edges_target'"
+        assert fixed.conn.execute(index).fetchone()[0] == ref.conn.execute(index).fetchone()[0]
+
+
 def test_a_damaged_file_is_a_clear_error(sound: Path, tmp_path: Path) -> None:
     path = tmp_path / "store"
     shutil.copytree(sound, path)

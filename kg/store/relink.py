@@ -250,6 +250,7 @@ def _finalize(store: Store, papers: list[str], cur: Curation,
     marks = ",".join("?" * len(papers))
     rows = c.execute(f"SELECT m.*, v.rep FROM mentions m LEFT JOIN variants v ON v.resolved = m.resolved "
                      f"WHERE m.paper_id IN ({marks}) ORDER BY m.paper_id, m.seq", papers).fetchall()
+    years = dict(c.execute(f"SELECT id, year FROM papers WHERE id IN ({marks})", papers).fetchall())
     updates = []
     by_paper: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     for r in rows:
@@ -293,18 +294,19 @@ def _finalize(store: Store, papers: list[str], cur: Curation,
                                           m["confidence"], m["field"] == "title",
                                           -m["start"], -m["seq"]))
             edges.append((pid, role, eid, best["sentence"], best["start"], best["end"],
-                          best["field"], best["rule"], best["confidence"], len(ms)))
+                          best["field"], best["rule"], best["confidence"], len(ms), years[pid]))
             if role == RelType.USES.value:
                 compared = [m for m in ms if compared_in(m["sentence"], m["text"])]
                 if compared:  # "outperforms X": the paper measures itself against X
                     m = max(compared, key=lambda m: (m["confidence"], -m["start"], -m["seq"]))
                     edges.append((pid, RelType.COMPARES_WITH.value, eid, m["sentence"], m["start"],
-                                  m["end"], m["field"], m["rule"], m["confidence"], len(compared)))
+                                  m["end"], m["field"], m["rule"], m["confidence"], len(compared),
+                                  years[pid]))
             entities.append((eid, etype.value, ms[0]["text"]))
     c.executemany("INSERT OR IGNORE INTO entities (id, type, name, props, origin) "
                   "VALUES (?, ?, ?, '{}', 'mention')", entities)
     c.executemany('INSERT INTO edges (paper_id, rel, target, sentence, start, "end", field, rule, '
-                  "confidence, count) VALUES (?,?,?,?,?,?,?,?,?,?)", edges)
+                  "confidence, count, year) VALUES (?,?,?,?,?,?,?,?,?,?,?)", edges)
 
 
 def _role(etype: NodeType, proposed: bool) -> str:
