@@ -36,7 +36,7 @@ from kg.schema import NodeType, RelType
 __all__ = ["Extractor", "PaperExtraction", "EXTRACTOR_VERSION"]
 
 #: Bump when extraction output changes, so stores know their papers need re-extraction.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 SEPARATOR = "\n\n"
 #: Chunks (whitespace-separated strings) whose tokenization spaCy's tokenizer memoises. Its
 #: default, 10,000, is filled by the gazetteer's patterns before the first abstract is read;

@@ -58,7 +58,7 @@ tagging editing navigation manipulation grasping diagnosis discovery quantificat
 recommendation reasoning understanding planning alignment compression interpolation
 transcription diarization spotting grounding restoration deblurring dehazing optimization
 selection
-optimisation
+optimisation allocation scheduling monitoring unlearning routing
 """.split())
 
 # Sentence cues for roles.
@@ -118,6 +118,7 @@ additional auxiliary classical specific exhaustive future potential lucky coarse
 up down out exact generalize generalise entail entails invoke invokes employ employs utilize
 utilise adopt adopts use uses larger smaller higher lower greater bigger longer shorter per
 first second third last next single two three dual several own same proposed underlying
+four five six seven eight nine ten align learn interpret beyond successful stable latest
 """.split())
 
 # Natural languages: "experiments on English and Chinese" lists languages, not datasets.
