@@ -110,11 +110,11 @@ _DDL += "".join(f"CREATE INDEX IF NOT EXISTS {name} ON {on};\n" for name, on in 
 #: --repair`` runs), with the statements that do it.
 _UPGRADES = {
     # 3 -> 4: the paper's year on its edges, and edges_target in `kg show`'s order
-    "3": ("ALTER TABLE edges ADD COLUMN year INTEGER;\n"
-          "UPDATE edges SET year = (SELECT year FROM papers WHERE papers.id = edges.paper_id);\n"
-          "DROP INDEX IF EXISTS edges_target;\n"
-          f"CREATE INDEX edges_target ON {RELINK_INDEXES['edges_target']};\n"
-          f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"),
+    "3": ("ALTER TABLE edges ADD COLUMN year INTEGER",
+          "UPDATE edges SET year = (SELECT year FROM papers WHERE papers.id = edges.paper_id)",
+          "DROP INDEX IF EXISTS edges_target",
+          f"CREATE INDEX edges_target ON {RELINK_INDEXES['edges_target']}",
+          f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'"),
 }
 
 _PAPER_COLS = ("id", "title", "abstract", "date", "date_raw", "year", "authors", "author_count",
@@ -238,12 +238,9 @@ class Store:
         old = self.schema
         if old == SCHEMA_VERSION:
             return None
-        try:
-            self.conn.executescript(f"BEGIN IMMEDIATE;\n{_UPGRADES[old]}\nCOMMIT;")
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise write_error(self.path, exc) from exc
+        with self.transaction() as conn:
+            for sql in _UPGRADES[old]:
+                conn.execute(sql)
         self.schema = SCHEMA_VERSION
         return old
 
